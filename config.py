@@ -1,0 +1,83 @@
+"""rosemeet configuration, read from the environment (ROSEMEET_*).
+
+Every setting has a safe development default except the secret key in production:
+with ROSEMEET_ENV=production a missing ROSEMEET_SECRET_KEY stops the app.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+#: Where instance data (SQLite database, generated secret key) lives by default.
+DEFAULT_INSTANCE_PATH = Path(__file__).resolve().parent / "instance"
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a usable configuration."""
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(env: Mapping[str, str], instance_path: Path, production: bool) -> str:
+    key = env.get("ROSEMEET_SECRET_KEY", "")
+    if key:
+        return key
+    if production:
+        raise ConfigError("ROSEMEET_SECRET_KEY must be set when ROSEMEET_ENV=production")
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None = None) -> dict:
+    """Return the Flask configuration described by the environment."""
+    env = os.environ if env is None else env
+    instance_path = Path(
+        env.get("ROSEMEET_INSTANCE_PATH") or instance_path or DEFAULT_INSTANCE_PATH
+    )
+    production = env.get("ROSEMEET_ENV", "development") == "production"
+    database_url = env.get("ROSEMEET_DATABASE_URL") or f"sqlite:///{instance_path / 'rosemeet.db'}"
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    return {
+        "ENV_NAME": "production" if production else "development",
+        "LOG_LEVEL": env.get("ROSEMEET_LOG_LEVEL", "INFO" if production else "WARNING").upper(),
+        "INSTANCE_PATH": str(instance_path),
+        "SECRET_KEY": _secret_key(env, instance_path, production),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "BASE_URL": env.get("ROSEMEET_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "SMTP_HOST": env.get("ROSEMEET_SMTP_HOST", ""),
+        "SMTP_PORT": int(env.get("ROSEMEET_SMTP_PORT", "25")),
+        "SMTP_USER": env.get("ROSEMEET_SMTP_USER", ""),
+        "SMTP_PASSWORD": env.get("ROSEMEET_SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": _flag(env.get("ROSEMEET_SMTP_STARTTLS"), False),
+        "MAIL_FROM": env.get("ROSEMEET_MAIL_FROM", "rosemeet <rosemeet@localhost>"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "nl",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
+        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        #: failed logins allowed per account / per IP address within LOGIN_THROTTLE_WINDOW seconds
+        "LOGIN_MAX_FAILURES_ACCOUNT": 5,
+        "LOGIN_MAX_FAILURES_IP": 20,
+        "LOGIN_THROTTLE_WINDOW": 15 * 60,
+        #: lifetime in seconds of password reset and invitation links
+        "RESET_TOKEN_MAX_AGE": 2 * 60 * 60,
+        "INVITE_TOKEN_MAX_AGE": 14 * 24 * 60 * 60,
+    }

@@ -1,0 +1,1 @@
+"""Shared building blocks: time, languages, permissions, errors, security headers."""

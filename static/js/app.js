@@ -1,0 +1,8 @@
+// rosemeet: progressive enhancements only; every page works without JavaScript.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  const question = form.dataset && form.dataset.confirm;
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+  }
+});
