@@ -1,0 +1,1 @@
+"""People, login, passwords, invitations and personal API tokens."""

@@ -1,0 +1,191 @@
+"""Login, logout, profile, password reset, invitations, API tokens and people."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from rosemeet.accounts import operations as ops
+from rosemeet.accounts.forms import (
+    ApiTokenForm,
+    ChangePasswordForm,
+    LoginForm,
+    ProfileForm,
+    RequestResetForm,
+    SetPasswordForm,
+)
+from rosemeet.accounts.models import ApiToken, Person
+from rosemeet.core.permissions import get_or_404
+from rosemeet.core.web import client_ip, safe_next
+from rosemeet.extensions import db, login_manager
+
+bp = Blueprint("accounts", __name__)
+
+
+@login_manager.user_loader
+def load_user(identity: str) -> Person | None:
+    """Resolve "id:session_version"; a stale version logs the cookie out."""
+    person_id, _sep, version = identity.partition(":")
+    if not person_id.isdigit() or not version.isdigit():
+        return None
+    person = db.session.get(Person, int(person_id))
+    if person is None or person.session_version != int(version) or not person.is_active_account:
+        return None
+    return person
+
+
+def _start_session(person: Person) -> None:
+    session.clear()  # a fresh session at login: nothing from before survives
+    login_user(person)
+    session.permanent = True
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in with e-mail and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("network.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            person = ops.authenticate(form.email.data, form.password.data, client_ip())
+        except ops.AccountError as exc:
+            db.session.commit()  # keep the failed attempt for throttling
+            form.password.errors.append(str(exc))
+            return render_template("accounts/login.html", form=form), 401
+        db.session.commit()
+        _start_session(person)
+        flash(_("Welcome, %(name)s.", name=person.name), "success")
+        return redirect(safe_next(url_for("network.home")))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Log out and invalidate every copy of the session cookie."""
+    ops.end_sessions(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    """Ask for a reset link by e-mail."""
+    form = RequestResetForm()
+    if form.validate_on_submit():
+        ops.request_password_reset(form.email.data)
+        db.session.commit()
+        flash(_("If this address is known, a link to choose a new password is on its way."), "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+def _set_password_page(purpose: str, token: str, template: str):
+    person = ops.load_link_token(token, purpose)
+    if person is None:
+        return render_template("accounts/link_invalid.html"), 400
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            ops.set_password(person, form.password.data)
+        except ops.AccountError as exc:
+            form.password.errors.append(str(exc))
+        else:
+            db.session.commit()
+            _start_session(person)
+            flash(_("Your password is set."), "success")
+            return redirect(url_for("network.home"))
+    return render_template(template, form=form, person=person)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password through an e-mailed link."""
+    return _set_password_page("reset", token, "accounts/reset_password.html")
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """Set a first password through an invitation link."""
+    return _set_password_page("invite", token, "accounts/accept_invitation.html")
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    """Own name, telephone and language; password; API tokens."""
+    person = current_user._get_current_object()
+    form = ProfileForm(obj=person)
+    if form.validate_on_submit():
+        ops.update_person(
+            person,
+            name=form.name.data.strip(),
+            phone=form.phone.data or None,
+            locale=form.locale.data,
+        )
+        db.session.commit()
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("accounts.profile"))
+    return _profile_page(form=form)
+
+
+def _profile_page(status: int = 200, **forms):
+    person = current_user._get_current_object()
+    forms.setdefault("form", ProfileForm(obj=person, formdata=None))
+    forms.setdefault("password_form", ChangePasswordForm(formdata=None))
+    forms.setdefault("token_form", ApiTokenForm(formdata=None))
+    tokens = db.session.scalars(
+        select(ApiToken).where(ApiToken.person_id == person.id).order_by(ApiToken.created_at.desc())
+    ).all()
+    return render_template("accounts/profile.html", tokens=tokens, **forms), status
+
+
+@bp.post("/profile/password")
+@login_required
+def change_password():
+    """Change the password; other sessions end, this one is renewed."""
+    person = current_user._get_current_object()
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not ops.check_password(person, form.current.data):
+            form.current.errors.append(_("The current password is not correct."))
+        else:
+            try:
+                ops.set_password(person, form.password.data)
+            except ops.AccountError as exc:
+                form.password.errors.append(str(exc))
+            else:
+                db.session.commit()
+                _start_session(person)
+                flash(_("Your password is changed. Other sessions are logged out."), "success")
+                return redirect(url_for("accounts.profile"))
+    return _profile_page(400, password_form=form)
+
+
+@bp.post("/profile/tokens")
+@login_required
+def create_token():
+    """Create a personal API token and show it once."""
+    form = ApiTokenForm()
+    if not form.validate_on_submit():
+        return _profile_page(400, token_form=form)
+    _token, plain = ops.create_api_token(current_user._get_current_object(), form.name.data)
+    db.session.commit()
+    return _profile_page(new_token=plain)
+
+
+@bp.post("/profile/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    """Revoke one of my API tokens."""
+    token = get_or_404(current_user, ApiToken, token_id, "revoke")
+    ops.revoke_api_token(token)
+    db.session.commit()
+    flash(_("The token is revoked."), "success")
+    return redirect(url_for("accounts.profile"))

@@ -1,0 +1,259 @@
+"""API resources of the network: organisations, bodies, members."""
+
+from __future__ import annotations
+
+from flask import jsonify, url_for
+
+from rosemeet.api.base import (
+    SCHEMAS,
+    api_user,
+    bp,
+    document,
+    error_responses,
+    get_visible,
+    json_body,
+    require_can,
+    validated_form,
+)
+from rosemeet.core.errors import ApiError
+from rosemeet.extensions import db
+from rosemeet.network import operations as ops
+from rosemeet.network import queries
+from rosemeet.network.forms import BodyForm, OrganisationForm, lines
+from rosemeet.network.models import Body, BodyKind, Membership, Organisation, OrganisationKind
+
+SCHEMAS["Organisation"] = {
+    "type": "object",
+    "required": ["id", "name", "kind"],
+    "properties": {
+        "id": {"type": "integer"},
+        "name": {"type": "string"},
+        "abbreviation": {"type": ["string", "null"]},
+        "kind": {"type": "string", "enum": [k.value for k in OrganisationKind]},
+        "email": {"type": ["string", "null"]},
+        "phone": {"type": ["string", "null"]},
+        "website": {"type": ["string", "null"]},
+        "aliases": {"type": "array", "items": {"type": "string"}},
+    },
+}
+SCHEMAS["Body"] = {
+    "type": "object",
+    "required": ["id", "name", "code", "kind", "public"],
+    "properties": {
+        "id": {"type": "integer"},
+        "name": {"type": "string"},
+        "code": {"type": "string"},
+        "kind": {"type": "string", "enum": [k.value for k in BodyKind]},
+        "public": {"type": "boolean"},
+        "starts_on": {"type": ["string", "null"], "format": "date"},
+        "ends_on": {"type": ["string", "null"], "format": "date"},
+        "archived": {"type": "boolean"},
+        "description": {"type": ["string", "null"]},
+        "default_location": {"type": ["string", "null"]},
+    },
+}
+SCHEMAS["Member"] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "person": {
+            "type": "object",
+            "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+        },
+        "organisation": {"type": ["string", "null"]},
+        "role": {"type": "string", "enum": ["chair", "secretary", "member", "observer"]},
+        "since": {"type": ["string", "null"], "format": "date"},
+        "until": {"type": ["string", "null"], "format": "date"},
+    },
+}
+
+
+def organisation_json(org: Organisation) -> dict:
+    """An organisation as the API shows it."""
+    return {
+        "id": org.id,
+        "name": org.name,
+        "abbreviation": org.abbreviation,
+        "kind": org.kind.value,
+        "email": org.email,
+        "phone": org.phone,
+        "website": org.website,
+        "aliases": [a.text for a in org.aliases],
+    }
+
+
+def body_json(body: Body) -> dict:
+    """A body as the API shows it."""
+    return {
+        "id": body.id,
+        "name": body.name,
+        "code": body.code,
+        "kind": body.kind.value,
+        "public": body.is_public,
+        "archived": body.is_archived,
+        "starts_on": body.starts_on.isoformat() if body.starts_on else None,
+        "ends_on": body.ends_on.isoformat() if body.ends_on else None,
+        "description": body.description,
+        "default_location": body.default_location,
+    }
+
+
+def member_json(membership: Membership) -> dict:
+    """A membership as the API shows it (no e-mail addresses)."""
+    person = membership.person
+    return {
+        "id": membership.id,
+        "person": {"id": person.id, "name": person.name},
+        "organisation": person.organisation.name if person.organisation else None,
+        "role": membership.role.value,
+        "since": membership.since.isoformat() if membership.since else None,
+        "until": membership.until.isoformat() if membership.until else None,
+    }
+
+
+def _list_of(schema: str) -> dict:
+    return {
+        "200": {
+            "description": "OK",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "items": {
+                                "type": "array",
+                                "items": {"$ref": f"#/components/schemas/{schema}"},
+                            }
+                        },
+                    }
+                }
+            },
+        }
+    }
+
+
+def _one(schema: str, status: str = "200") -> dict:
+    return {
+        status: {
+            "description": "OK",
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+        }
+    }
+
+
+def _body_of(schema: str) -> dict:
+    return {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
+
+
+@bp.get("/organisations")
+@document("/organisations", "get", responses={**_list_of("Organisation"), **error_responses(401)})
+def list_organisations():
+    """List the organisations of the network."""
+    require_can("view", Organisation)
+    return jsonify(items=[organisation_json(o) for o in queries.organisations()])
+
+
+@bp.post("/organisations")
+@document(
+    "/organisations",
+    "post",
+    requestBody=_body_of("Organisation"),
+    responses={**_one("Organisation", "201"), **error_responses(400, 401, 403, 409)},
+)
+def create_organisation():
+    """Create an organisation (admin)."""
+    require_can("create", Organisation)
+    data = json_body()
+    aliases = data.pop("aliases", [])
+    form = validated_form(OrganisationForm, data)
+    try:
+        org = ops.save_organisation(
+            None,
+            name=form.name.data,
+            kind=OrganisationKind(form.kind.data),
+            abbreviation=form.abbreviation.data,
+            email=form.email.data,
+            phone=form.phone.data,
+            website=form.website.data,
+            address=form.address.data,
+            aliases=[str(a) for a in aliases] if isinstance(aliases, list) else lines(str(aliases)),
+        )
+    except ops.NetworkError as exc:
+        db.session.rollback()
+        raise ApiError(409, "conflict", exc.message, {exc.field or "name": [exc.message]}) from None
+    db.session.commit()
+    return jsonify(organisation_json(org)), 201
+
+
+@bp.get("/bodies")
+@document("/bodies", "get", security=[{}, {"bearer": []}], responses=_list_of("Body"))
+def list_bodies():
+    """List the bodies the caller may see (public bodies without a token)."""
+    return jsonify(items=[body_json(b) for b in queries.visible_bodies(api_user())])
+
+
+@bp.post("/bodies")
+@document(
+    "/bodies",
+    "post",
+    requestBody=_body_of("Body"),
+    responses={**_one("Body", "201"), **error_responses(400, 401, 403, 409)},
+)
+def create_body():
+    """Create a body (admin)."""
+    require_can("create", Body)
+    data = json_body()
+    if "public" in data:
+        data["is_public"] = data.pop("public")
+    aliases = data.pop("aliases", [])
+    form = validated_form(BodyForm, data)
+    try:
+        body = ops.save_body(
+            None,
+            name=form.name.data,
+            code=form.code.data,
+            kind=BodyKind(form.kind.data),
+            description=form.description.data,
+            default_location=form.default_location.data,
+            is_public=form.is_public.data,
+            starts_on=form.starts_on.data,
+            ends_on=form.ends_on.data,
+            aliases=[str(a) for a in aliases] if isinstance(aliases, list) else [],
+        )
+    except ops.NetworkError as exc:
+        db.session.rollback()
+        raise ApiError(409, "conflict", exc.message, {exc.field or "name": [exc.message]}) from None
+    db.session.commit()
+    response = jsonify(body_json(body))
+    response.headers["Location"] = url_for("api.get_body", body_id=body.id)
+    return response, 201
+
+
+@bp.get("/bodies/<int:body_id>")
+@document(
+    "/bodies/{body_id}",
+    "get",
+    security=[{}, {"bearer": []}],
+    parameters=[{"name": "body_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+    responses={**_one("Body"), **error_responses(404)},
+)
+def get_body(body_id: int):
+    """One body."""
+    return jsonify(body_json(get_visible(Body, body_id)))
+
+
+@bp.get("/bodies/<int:body_id>/members")
+@document(
+    "/bodies/{body_id}/members",
+    "get",
+    security=[{}, {"bearer": []}],
+    parameters=[{"name": "body_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+    responses={**_list_of("Member"), **error_responses(404)},
+)
+def body_members(body_id: int):
+    """The members of a body, chair and secretary first."""
+    body = get_visible(Body, body_id)
+    return jsonify(items=[member_json(m) for m in queries.body_members(body)])

@@ -1,0 +1,1 @@
+"""The outbox: every message is written in the transaction that caused it, then delivered."""

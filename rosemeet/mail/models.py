@@ -1,0 +1,69 @@
+"""Outbox messages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, Index, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from rosemeet.accounts.models import Person
+from rosemeet.core.enums import LabelledEnum, enum_column
+from rosemeet.db import Base, utcnow
+
+
+class MessageStatus(LabelledEnum):
+    """Where a message stands in delivery."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    DEAD = "dead"
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {cls.PENDING: _l("Pending"), cls.SENT: _l("Sent"), cls.DEAD: _l("Failed")}
+
+
+class OutboxMessage(Base):
+    """One e-mail to one recipient, delivered at least once and at most once per key."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_status_next", "status", "next_attempt_at"),)
+
+    #: primary key
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: idempotency key: the same event never queues two messages
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    #: what kind of message ("password_reset", "invitation", ...)
+    kind: Mapped[str] = mapped_column(String(40))
+    #: the recipient, when a person of the network
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
+    #: recipient address
+    to_email: Mapped[str] = mapped_column(String(320))
+    #: recipient name
+    to_name: Mapped[str] = mapped_column(String(200), default="")
+    #: subject line
+    subject: Mapped[str] = mapped_column(String(300))
+    #: plain text body
+    text_body: Mapped[str] = mapped_column(Text)
+    #: HTML body, optional
+    html_body: Mapped[str | None] = mapped_column(Text)
+    #: pending, sent or dead
+    status: Mapped[MessageStatus] = mapped_column(
+        enum_column(MessageStatus), default=MessageStatus.PENDING
+    )
+    #: delivery attempts so far
+    attempts: Mapped[int] = mapped_column(default=0)
+    #: not to be tried before this time
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: the last SMTP error
+    last_error: Mapped[str | None] = mapped_column(Text)
+    #: when queued
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    #: when accepted by the SMTP server
+    sent_at: Mapped[datetime | None]
+
+    person: Mapped[Person | None] = relationship()

@@ -1,0 +1,63 @@
+"""The admin's mail page: pending, sent and failed messages, with resend."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from rosemeet.core.forms import ConfirmForm
+from rosemeet.core.permissions import require
+from rosemeet.extensions import db
+from rosemeet.mail.models import MessageStatus, OutboxMessage
+from rosemeet.mail.operations import resend
+
+bp = Blueprint("mail", __name__, url_prefix="/admin/mail")
+
+PAGE_SIZE = 50
+
+
+@bp.get("/")
+@login_required
+def outbox():
+    """Messages by status, newest first."""
+    require(current_user, "view_admin")
+    status = request.args.get("status", "")
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(PAGE_SIZE)
+    if MessageStatus.parse(status):
+        query = query.where(OutboxMessage.status == MessageStatus(status))
+    counts = dict(
+        db.session.execute(
+            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        )
+    )
+    return render_template(
+        "mail/outbox.html",
+        messages=db.session.scalars(query).all(),
+        counts=counts,
+        status=status,
+        statuses=MessageStatus,
+        form=ConfirmForm(),
+    )
+
+
+@bp.get("/<int:message_id>")
+@login_required
+def message(message_id: int):
+    """One message as it will be (or was) sent."""
+    require(current_user, "view_admin")
+    item = db.get_or_404(OutboxMessage, message_id)
+    return render_template("mail/message.html", message=item, form=ConfirmForm())
+
+
+@bp.post("/<int:message_id>/resend")
+@login_required
+def resend_message(message_id: int):
+    """Queue a failed message again."""
+    require(current_user, "view_admin")
+    item = db.get_or_404(OutboxMessage, message_id)
+    resend(item)
+    db.session.commit()
+    flash(_("The message is queued again."), "success")
+    return redirect(url_for("mail.outbox"))

@@ -1,0 +1,1 @@
+"""The ROSE network: organisations, bodies, memberships and relations between bodies."""
