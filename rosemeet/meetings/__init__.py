@@ -1,0 +1,1 @@
+"""Meetings: series (RRULE-based recurrence), single meetings and attendance."""
