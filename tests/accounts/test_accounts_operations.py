@@ -1,0 +1,104 @@
+"""Accounts without HTTP: passwords, throttling, signed links, tokens."""
+
+import pytest
+from sqlalchemy import select
+
+from rosemeet.accounts import operations as ops
+from rosemeet.extensions import db
+from rosemeet.mail.models import OutboxMessage
+from tests.conftest import PASSWORD
+
+
+def test_passwords_are_hashed_with_argon2id(ctx, make_person):
+    person = make_person(password=PASSWORD)
+    assert person.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in person.password_hash
+    assert ops.check_password(person, PASSWORD)
+    assert not ops.check_password(person, PASSWORD + "x")
+
+
+def test_short_passwords_are_refused(ctx, make_person):
+    person = make_person()
+    with pytest.raises(ops.AccountError, match="minstens 10"):
+        ops.set_password(person, "short")
+    assert person.password_hash is None
+
+
+def test_same_email_twice_is_refused_whatever_the_case(ctx, make_person):
+    make_person(email="mia@rose.example.org")
+    with pytest.raises(ops.AccountError):
+        ops.create_person(name="Mia 2", email=" MIA@rose.example.org ")
+
+
+def test_wrong_password_is_refused_and_counted(ctx, make_person):
+    person = make_person(password=PASSWORD)
+    with pytest.raises(ops.AccountError, match="niet juist"):
+        ops.authenticate(person.email, "wrong password", "10.0.0.1")
+    assert ops.authenticate(person.email, PASSWORD, "10.0.0.1") is person
+
+
+def test_an_account_is_locked_after_five_failures_even_with_the_right_password(ctx, make_person):
+    person = make_person(password=PASSWORD)
+    for attempt in range(5):
+        with pytest.raises(ops.AccountError):
+            ops.authenticate(person.email, f"wrong {attempt}", f"10.0.0.{attempt}")
+    with pytest.raises(ops.AccountError, match="Te veel"):
+        ops.authenticate(person.email, PASSWORD, "10.0.0.99")
+
+
+def test_one_address_trying_many_accounts_is_throttled(ctx, make_person):
+    target = make_person(password=PASSWORD)
+    for number in range(20):
+        with pytest.raises(ops.AccountError):
+            ops.authenticate(f"nobody{number}@rose.example.org", "guess", "192.0.2.7")
+    with pytest.raises(ops.AccountError, match="Te veel"):
+        ops.authenticate(target.email, PASSWORD, "192.0.2.7")
+    assert ops.authenticate(target.email, PASSWORD, "192.0.2.8") is target
+
+
+def test_reset_link_works_once(ctx, make_person):
+    person = make_person(password=PASSWORD)
+    token = ops.make_link_token(person, "reset")
+    assert ops.load_link_token(token, "reset") is person
+    assert ops.load_link_token(token, "invite") is None  # another purpose
+    ops.set_password(person, "a brand new password")
+    assert ops.load_link_token(token, "reset") is None
+
+
+def test_reset_link_expires(ctx, app, make_person):
+    person = make_person(password=PASSWORD)
+    token = ops.make_link_token(person, "reset")
+    app.config["RESET_TOKEN_MAX_AGE"] = -1
+    try:
+        assert ops.load_link_token(token, "reset") is None
+    finally:
+        app.config["RESET_TOKEN_MAX_AGE"] = 7200
+
+
+def test_reset_request_for_unknown_address_queues_nothing(ctx):
+    ops.request_password_reset("nobody@rose.example.org")
+    assert db.session.scalars(select(OutboxMessage)).all() == []
+
+
+def test_invitation_is_queued_in_the_persons_language(ctx, make_person):
+    person = make_person(locale="en")
+    ops.invite_person(person)
+    message = db.session.scalars(select(OutboxMessage)).one()
+    assert message.kind == "invitation" and message.to_email == person.email
+    assert message.subject == "You are invited to rosemeet"
+    assert "http://rosemeet.test/invitation/" in message.text_body
+
+
+def test_inviting_someone_without_address_is_refused(ctx, make_person):
+    person = make_person(email=None)
+    with pytest.raises(ops.AccountError, match="geen e-mailadres"):
+        ops.invite_person(person)
+
+
+def test_api_tokens_are_stored_hashed_and_can_be_revoked(ctx, make_person):
+    person = make_person()
+    token, plain = ops.create_api_token(person, "script")
+    assert plain not in token.token_hash and len(plain) > 40
+    assert ops.person_for_api_token(plain) is person
+    ops.revoke_api_token(token)
+    assert ops.person_for_api_token(plain) is None
