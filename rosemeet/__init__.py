@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
 from pathlib import Path
+from types import ModuleType
 
 from flask import Flask, jsonify
 from flask_babel import format_date, format_datetime
@@ -24,24 +26,33 @@ from rosemeet.core.permissions import can
 from rosemeet.core.security import register_security
 from rosemeet.extensions import babel, csrf, db, login_manager, migrate
 
-#: Blueprints, as "module:attribute"; each domain's views module owns one.
-BLUEPRINTS = [
-    "rosemeet.network.views:bp",
-    "rosemeet.accounts.views:bp",
-    "rosemeet.mail.views:bp",
-    "rosemeet.api.views:bp",
-]
-#: Modules that register permission rules.
-PERMISSION_MODULES = [
-    "rosemeet.accounts.permissions",
-    "rosemeet.network.permissions",
-]
-#: Every model module, so metadata and migrations see all tables.
-MODEL_MODULES = [
-    "rosemeet.accounts.models",
-    "rosemeet.network.models",
-    "rosemeet.mail.models",
-]
+#: The domain packages, lowest first. Each may have models, permissions, views (``bp``),
+#: cli (``COMMANDS``) and demo modules; create_app loads the ones that exist.
+DOMAINS = (
+    "accounts",
+    "network",
+    "mail",
+    "plan",
+    "meetings",
+    "agendas",
+    "followups",
+    "calendar",
+    "scheduler",
+    "api",
+)
+
+
+def domain_modules(role: str) -> list[ModuleType]:
+    """The ``rosemeet.<domain>.<role>`` modules that exist, in domain order."""
+    modules = []
+    for domain in DOMAINS:
+        package = f"rosemeet.{domain}"
+        if importlib.util.find_spec(package) is None:
+            continue
+        if importlib.util.find_spec(f"{package}.{role}") is not None:
+            modules.append(importlib.import_module(f"{package}.{role}"))
+    return modules
+
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,8 +73,8 @@ def create_app(config: dict | None = None) -> Flask:
     logging.basicConfig(
         level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    for module in MODEL_MODULES + PERMISSION_MODULES:
-        importlib.import_module(module)
+    domain_modules("models")
+    domain_modules("permissions")
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -88,9 +99,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Register each domain's blueprint, and /healthz."""
-    for target in BLUEPRINTS:
-        module, attribute = target.split(":")
-        app.register_blueprint(getattr(importlib.import_module(module), attribute))
+    for module in domain_modules("views"):
+        app.register_blueprint(module.bp)
 
     @app.get("/healthz")
     def healthz():
@@ -120,5 +130,8 @@ def register_commands(app: Flask) -> None:
     """Attach the CLI commands (the ``rosemeet`` group adds them too)."""
     from rosemeet.cli import COMMANDS
 
-    for command in COMMANDS:
+    commands = list(COMMANDS)
+    for module in domain_modules("cli"):
+        commands.extend(module.COMMANDS)
+    for command in commands:
         app.cli.add_command(command)

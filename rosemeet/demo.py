@@ -247,4 +247,9 @@ def load_demo(force: bool = False) -> list[tuple[str, str]]:
             network.save_membership(
                 None, body=bodies[code], person=person, role=role, since=date(2024, 1, 1)
             )
+    db.session.flush()
+    from rosemeet import domain_modules
+
+    for module in domain_modules("demo"):
+        module.load_demo()  # each domain adds its part (plan, meetings, ...)
     return logins

@@ -80,7 +80,7 @@ def app(database_url, tmp_path_factory):
     )
     application.test_client_class = IsolatedClient
     with application.app_context():
-        upgrade()
+        upgrade(revision="heads")
         db.engine.dispose()
     return application
 

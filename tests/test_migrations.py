@@ -38,12 +38,12 @@ def test_upgrade_downgrade_upgrade_and_no_drift(scratch_url, tmp_path):
         {"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path)}
     )
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         tables = set(inspect(db.engine).get_table_names())
         assert {"person", "body", "membership", "organisation", "alias"} <= tables
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
-        upgrade()
+        upgrade(revision="heads")
         with db.engine.connect() as connection:
             diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
         assert diff == [], f"models and migrations differ: {diff}"
