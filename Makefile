@@ -26,7 +26,10 @@ run: install
 	@echo ""
 	@echo "rosemeet runs on http://127.0.0.1:$(PORT)  (stop with Ctrl+C)"
 	@echo "Log in as regisseur@rose.example.org with password rosemeet-demo"
+	@echo "The scheduler (mail delivery, horizon, reminders) runs beside it."
 	@echo ""
+	$(BIN)/rosemeet scheduler & SCHEDULER=$$!; \
+	trap 'kill $$SCHEDULER 2>/dev/null; wait $$SCHEDULER 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/rosemeet run --host 127.0.0.1 --port $(PORT)
 
 lint: $(STAMP)

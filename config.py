@@ -79,5 +79,11 @@ def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None
         "LOGIN_THROTTLE_WINDOW": 15 * 60,
         #: lifetime in seconds of password reset and invitation links
         "RESET_TOKEN_MAX_AGE": 2 * 60 * 60,
+        #: the scheduler's lease lapses after this many seconds without renewal
+        "SCHEDULER_LEASE_SECONDS": int(env.get("ROSEMEET_SCHEDULER_LEASE_SECONDS", "60")),
+        #: seconds between two runs of the mail delivery job
+        "MAIL_DELIVERY_INTERVAL": int(env.get("ROSEMEET_MAIL_DELIVERY_INTERVAL", "20")),
+        #: how often a waiting scheduler checks whether the lease is free
+        "SCHEDULER_POLL_SECONDS": float(env.get("ROSEMEET_SCHEDULER_POLL_SECONDS", "10")),
         "INVITE_TOKEN_MAX_AGE": 14 * 24 * 60 * 60,
     }

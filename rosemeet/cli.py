@@ -133,3 +133,7 @@ def translate_compile() -> None:
 
 #: commands shared by ``flask --app rosemeet`` and the ``rosemeet`` script
 COMMANDS = [seed_demo, create_user, create_token, deliver_mail, translate]
+
+
+if __name__ == "__main__":
+    cli()

@@ -233,6 +233,46 @@ def auth(client) -> Auth:
     return Auth(client)
 
 
+@pytest.fixture
+def scratch_database_url(tmp_path):
+    """An empty database of the backend under test, for code that commits for real
+    (a file on SQLite, a separate schema on PostgreSQL)."""
+    url = os.environ.get("ROSEMEET_TEST_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path / 'scratch.db'}"
+        return
+    url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    schema = f"scratch_{os.getpid()}"
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in url else "?"
+    yield f"{url}{separator}options=-csearch_path%3D{schema}"
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def scratch_app(scratch_database_url, tmp_path):
+    """A second app on the scratch database, migrated to the newest schema."""
+    application = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": scratch_database_url,
+            "INSTANCE_PATH": str(tmp_path),
+            "SMTP_HOST": "",
+        }
+    )
+    with application.app_context():
+        upgrade(revision="heads")
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
 # --- a real SMTP server ----------------------------------------------------------------------
 
 
@@ -250,6 +290,7 @@ class SmtpSink:
     host: str
     port: int
     received: list[tuple[str, list[str], bytes]] = field(default_factory=list)
+    controller: object = None
 
     @property
     def messages(self) -> list[Message]:
@@ -270,13 +311,15 @@ def smtp_server(app):
     sink = SmtpSink("127.0.0.1", free_port())
     controller = Controller(sink, hostname=sink.host, port=sink.port)
     controller.start()
+    sink.controller = controller
     saved = {key: app.config[key] for key in ("SMTP_HOST", "SMTP_PORT")}
     app.config.update(SMTP_HOST=sink.host, SMTP_PORT=sink.port)
     try:
         yield sink
     finally:
         app.config.update(saved)
-        controller.stop()
+        if controller._thread is not None:
+            controller.stop()
 
 
 # --- a real browser against a live server ----------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
@@ -43,6 +43,16 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email.set_content(message.text_body)
     if message.html_body:
         email.add_alternative(message.html_body, subtype="html")
+    if message.calendar_body:
+        # iMIP (RFC 6047): the calendar as an alternative part with its method, and as a file
+        method = message.calendar_method or "REQUEST"
+        email.add_alternative(message.calendar_body, subtype="calendar", params={"method": method})
+        email.add_attachment(
+            message.calendar_body.encode(),
+            maintype="application",
+            subtype="ics",
+            filename="invite.ics",
+        )
     return email
 
 
@@ -66,12 +76,12 @@ def _connect() -> smtplib.SMTP:
     return smtp
 
 
-def due_messages(limit: int) -> list[OutboxMessage]:
+def due_messages(limit: int, now: datetime | None = None) -> list[OutboxMessage]:
     """Pending messages whose time has come, oldest first (locked on PostgreSQL)."""
     query = (
         select(OutboxMessage)
         .where(OutboxMessage.status == MessageStatus.PENDING)
-        .where(OutboxMessage.next_attempt_at <= utcnow())
+        .where(OutboxMessage.next_attempt_at <= (now or utcnow()))
         .order_by(OutboxMessage.id)
         .limit(limit)
     )
@@ -80,13 +90,13 @@ def due_messages(limit: int) -> list[OutboxMessage]:
     return list(db.session.scalars(query))
 
 
-def deliver_due(limit: int = 100) -> DeliveryReport:
+def deliver_due(limit: int = 100, now: datetime | None = None) -> DeliveryReport:
     """Send the due messages; commit after each one so a crash never resends a sent one."""
     report = DeliveryReport()
     if not current_app.config["SMTP_HOST"]:
         report.skipped = True
         return report
-    messages = due_messages(limit)
+    messages = due_messages(limit, now)
     if not messages:
         db.session.rollback()
         return report

@@ -51,6 +51,12 @@ class OutboxMessage(Base):
     text_body: Mapped[str] = mapped_column(Text)
     #: HTML body, optional
     html_body: Mapped[str | None] = mapped_column(Text)
+    #: iCalendar object sent as a text/calendar part and as invite.ics (iTIP)
+    calendar_body: Mapped[str | None] = mapped_column(Text)
+    #: iTIP method of the calendar part: REQUEST or CANCEL
+    calendar_method: Mapped[str | None] = mapped_column(String(20))
+    #: changes with the same coalesce key, queued before the first is sent, become one message
+    coalesce_key: Mapped[str | None] = mapped_column(String(200), index=True)
     #: pending, sent or dead
     status: Mapped[MessageStatus] = mapped_column(
         enum_column(MessageStatus), default=MessageStatus.PENDING

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from flask import render_template
 from sqlalchemy import select
@@ -25,41 +26,70 @@ def enqueue(
     text_body: str,
     html_body: str | None = None,
     person: Person | None = None,
+    calendar_body: str | None = None,
+    calendar_method: str | None = None,
+    coalesce_key: str | None = None,
+    delay: timedelta | None = None,
 ) -> OutboxMessage:
-    """Queue one message; a message with the same key is returned instead of a second one."""
+    """Queue one message (no commit: it belongs to the caller's transaction).
+
+    The same ``key`` never queues a second message. With a ``coalesce_key``, a message
+    that is still waiting (not yet tried) takes the new content instead of a second message
+    being queued, and ``delay`` gives later changes the time to join it.
+    """
     existing = db.session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
     if existing is not None:
         return existing
-    message = OutboxMessage(
-        key=key,
-        kind=kind,
-        to_email=to_email,
-        to_name=to_name,
-        subject=subject,
-        text_body=text_body,
-        html_body=html_body,
-        person=person,
-    )
-    db.session.add(message)
+    message = None
+    if coalesce_key:
+        message = db.session.scalar(
+            select(OutboxMessage).where(
+                OutboxMessage.coalesce_key == coalesce_key,
+                OutboxMessage.status == MessageStatus.PENDING,
+                OutboxMessage.attempts == 0,
+            )
+        )
+    if message is None:
+        message = OutboxMessage(key=key, coalesce_key=coalesce_key)
+        db.session.add(message)
+    message.kind, message.person = kind, person
+    message.to_email, message.to_name, message.subject = to_email, to_name, subject
+    message.text_body, message.html_body = text_body, html_body
+    message.calendar_body, message.calendar_method = calendar_body, calendar_method
+    message.next_attempt_at = utcnow() + (delay or timedelta(0))
     db.session.flush()
     logger.info("queued %s message %s", kind, message.id)
     return message
 
 
 def enqueue_template(
-    *, key: str, kind: str, person: Person, subject: str, template: str, **context
+    *,
+    key: str,
+    kind: str,
+    person: Person,
+    subject: str,
+    template: str,
+    message_options: dict | None = None,
+    **context,
 ) -> OutboxMessage:
-    """Queue a message rendered from ``templates/mail/<template>.txt`` (and ``.html``)."""
+    """Queue a message rendered from ``templates/<template>.txt`` and ``.html``.
+
+    A bare name means ``templates/mail/<name>``; ``message_options`` passes calendar
+    parts, a coalesce key or a delay on to ``enqueue``.
+    """
     context = {"person": person, **context}
+    if "/" not in template:
+        template = f"mail/{template}"
     return enqueue(
         key=key,
         kind=kind,
         to_email=person.email or "",
         to_name=person.name,
         subject=subject,
-        text_body=render_template(f"mail/{template}.txt", **context),
-        html_body=render_template(f"mail/{template}.html", **context),
+        text_body=render_template(f"{template}.txt", **context),
+        html_body=render_template(f"{template}.html", **context),
         person=person,
+        **(message_options or {}),
     )
 
 

@@ -30,7 +30,7 @@ def outbox():
     counts = dict(
         db.session.execute(
             select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
-        )
+        ).all()
     )
     return render_template(
         "mail/outbox.html",

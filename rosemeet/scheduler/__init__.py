@@ -1,0 +1,1 @@
+"""The single scheduler process: a database lease, APScheduler, and the periodic jobs."""
