@@ -1,0 +1,1 @@
+"""The ROSE action plan: strategic lines, objectives, actions, indicators and transversal themes."""
