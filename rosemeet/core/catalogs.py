@@ -107,14 +107,13 @@ def missing(domain: str) -> dict[str, list[str]]:
             if not message.id:
                 continue
             found = catalog.get(message.id, message.context)
-            strings = (
-                found.string
-                if isinstance(found.string, tuple | list)
-                else [found.string]
-                if found
-                else []
-            )
-            if found is None or found.fuzzy or not all(strings):
+            if found is None:
+                strings = []
+            elif isinstance(found.string, tuple | list):
+                strings = list(found.string)
+            else:
+                strings = [found.string]
+            if found is None or found.fuzzy or not strings or not all(strings):
                 gaps.append(message.id if isinstance(message.id, str) else message.id[0])
         if gaps:
             result[locale] = gaps

@@ -1,0 +1,36 @@
+"""Who may read the action plan, record its progress, link themes and import it.
+
+The plan is not secret, but rosemeet is the network's tool: logged-in people read it.
+The admin (the regisseur) imports it, maps names and links themes; the secretaries of a
+body that leads (trekker) an action record its year entries. Admins pass every rule.
+"""
+
+from rosemeet.core.permissions import rule
+from rosemeet.network.models import Role
+from rosemeet.network.operations import current_role
+from rosemeet.plan.models import PlanAction, PlanTheme
+
+
+def _logged_in(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+@rule(PlanAction, "view")
+@rule(PlanTheme, "view")
+def view_plan(user, obj) -> bool:
+    """Logged-in people read the plan, its actions and themes."""
+    return _logged_in(user)
+
+
+@rule(PlanAction, "edit_years")
+def edit_years(user, action) -> bool:
+    """The secretaries of a trekker body record the year entries of an action."""
+    if action is None or not _logged_in(user):
+        return False
+    return any(current_role(user, body) == Role.SECRETARY for body in action.trekker_bodies)
+
+
+@rule(PlanAction, "edit_themes", "import")
+def admin_plan(user, action) -> bool:
+    """Linking themes and importing the plan file are for admins."""
+    return False
