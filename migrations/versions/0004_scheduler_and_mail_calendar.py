@@ -1,7 +1,7 @@
-"""mail calendar parts, scheduler lease and job table
+"""mail calendar parts, reminder opt-outs, body mailbox, feed tokens, scheduler lease and jobs
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0003
 Create Date: 2026-11-26 17:53:02.672919
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0004'
-down_revision = '0001'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
@@ -34,6 +34,32 @@ def upgrade():
     sa.Column('acquired_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_scheduler_lease'))
     )
+    op.create_table('reminder_opt_out',
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('agenda', 'followup_due', 'followup_overdue', 'minutes', 'adhoc_end', 'digest', name='reminderkind', native_enum=False, create_constraint=True, length=30), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_reminder_opt_out_person_id_person'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('person_id', 'kind', name=op.f('pk_reminder_opt_out'))
+    )
+    op.create_table('feed_token',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('scope', sa.Enum('person', 'body', 'organisation', 'public', name='feedscope', native_enum=False, create_constraint=True, length=30), nullable=False),
+    sa.Column('target_id', sa.Integer(), nullable=True),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_feed_token_person_id_person'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_feed_token')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_feed_token_token_hash'))
+    )
+    with op.batch_alter_table('feed_token', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_feed_token_person_id'), ['person_id'], unique=False)
+
+    with op.batch_alter_table('body', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('mailbox', sa.String(length=320), nullable=True))
+
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.add_column(sa.Column('calendar_body', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('calendar_method', sa.String(length=20), nullable=True))
@@ -50,6 +76,15 @@ def downgrade():
         batch_op.drop_column('coalesce_key')
         batch_op.drop_column('calendar_method')
         batch_op.drop_column('calendar_body')
+
+    with op.batch_alter_table('body', schema=None) as batch_op:
+        batch_op.drop_column('mailbox')
+
+    with op.batch_alter_table('feed_token', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_feed_token_person_id'))
+
+    op.drop_table('feed_token')
+    op.drop_table('reminder_opt_out')
 
     op.drop_table('scheduler_lease')
     with op.batch_alter_table('apscheduler_jobs', schema=None) as batch_op:

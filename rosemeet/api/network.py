@@ -50,6 +50,7 @@ SCHEMAS["Body"] = {
         "archived": {"type": "boolean"},
         "description": {"type": ["string", "null"]},
         "default_location": {"type": ["string", "null"]},
+        "mailbox": {"type": ["string", "null"], "format": "email"},
     },
 }
 SCHEMAS["Member"] = {
@@ -95,6 +96,7 @@ def body_json(body: Body) -> dict:
         "ends_on": body.ends_on.isoformat() if body.ends_on else None,
         "description": body.description,
         "default_location": body.default_location,
+        "mailbox": body.mailbox,
     }
 
 
@@ -219,6 +221,7 @@ def create_body():
             description=form.description.data,
             default_location=form.default_location.data,
             is_public=form.is_public.data,
+            mailbox=form.mailbox.data,
             starts_on=form.starts_on.data,
             ends_on=form.ends_on.data,
             aliases=[str(a) for a in aliases] if isinstance(aliases, list) else [],

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from urllib.parse import urlsplit
 
-from flask import request
+from flask import current_app, has_request_context, request
 
 
 def safe_next(default: str) -> str:
@@ -19,3 +20,11 @@ def safe_next(default: str) -> str:
 def client_ip() -> str:
     """The client's address as seen by the WSGI server (set ProxyFix behind a proxy)."""
     return request.remote_addr or "unknown"
+
+
+def outside_request_context():
+    """A request context on BASE_URL when there is none (CLI, scheduler), so that
+    ``url_for`` works in mail templates; a no-op inside a request."""
+    if has_request_context():
+        return nullcontext()
+    return current_app.test_request_context(base_url=current_app.config["BASE_URL"])

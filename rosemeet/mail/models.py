@@ -73,3 +73,38 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
 
     person: Mapped[Person | None] = relationship()
+
+
+class ReminderKind(LabelledEnum):
+    """The kinds of reminder a person can switch off."""
+
+    AGENDA = "agenda"
+    FOLLOWUP_DUE = "followup_due"
+    FOLLOWUP_OVERDUE = "followup_overdue"
+    MINUTES = "minutes"
+    ADHOC_END = "adhoc_end"
+    DIGEST = "digest"
+
+    @classmethod
+    def labels(cls) -> dict:
+        return {
+            cls.AGENDA: _l("The agenda, some days before a meeting"),
+            cls.FOLLOWUP_DUE: _l("My follow-ups due within a week"),
+            cls.FOLLOWUP_OVERDUE: _l("My overdue follow-ups"),
+            cls.MINUTES: _l("Write the minutes (secretaries, 3 days after a meeting)"),
+            cls.ADHOC_END: _l("The planned end of an ad-hoc group is near"),
+            cls.DIGEST: _l("Weekly digest (administrators)"),
+        }
+
+
+class ReminderOptOut(Base):
+    """A kind of reminder that a person has switched off."""
+
+    __tablename__ = "reminder_opt_out"
+
+    #: the person
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: the kind switched off
+    kind: Mapped[ReminderKind] = mapped_column(enum_column(ReminderKind), primary_key=True)

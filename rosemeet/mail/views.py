@@ -10,15 +10,17 @@ from sqlalchemy import func, select
 from rosemeet.core.forms import ConfirmForm
 from rosemeet.core.permissions import require
 from rosemeet.extensions import db
-from rosemeet.mail.models import MessageStatus, OutboxMessage
+from rosemeet.mail.forms import ReminderForm
+from rosemeet.mail.models import MessageStatus, OutboxMessage, ReminderKind
 from rosemeet.mail.operations import resend
+from rosemeet.mail.reminders import opted_out, set_preferences
 
-bp = Blueprint("mail", __name__, url_prefix="/admin/mail")
+bp = Blueprint("mail", __name__)
 
 PAGE_SIZE = 50
 
 
-@bp.get("/")
+@bp.get("/admin/mail/")
 @login_required
 def outbox():
     """Messages by status, newest first."""
@@ -42,7 +44,7 @@ def outbox():
     )
 
 
-@bp.get("/<int:message_id>")
+@bp.get("/admin/mail/<int:message_id>")
 @login_required
 def message(message_id: int):
     """One message as it will be (or was) sent."""
@@ -51,7 +53,7 @@ def message(message_id: int):
     return render_template("mail/message.html", message=item, form=ConfirmForm())
 
 
-@bp.post("/<int:message_id>/resend")
+@bp.post("/admin/mail/<int:message_id>/resend")
 @login_required
 def resend_message(message_id: int):
     """Queue a failed message again."""
@@ -61,3 +63,20 @@ def resend_message(message_id: int):
     db.session.commit()
     flash(_("The message is queued again."), "success")
     return redirect(url_for("mail.outbox"))
+
+
+@bp.route("/profile/reminders", methods=["GET", "POST"])
+@login_required
+def reminders():
+    """Switch kinds of reminder on or off."""
+    person = current_user._get_current_object()
+    form = ReminderForm()
+    if form.validate_on_submit():
+        set_preferences(person, [ReminderKind(k) for k in form.kinds.data])
+        db.session.commit()
+        flash(_("Your reminder settings are saved."), "success")
+        return redirect(url_for("mail.reminders"))
+    if request.method == "GET":
+        off = opted_out(person.id)
+        form.kinds.data = [k.value for k in ReminderKind if k not in off]
+    return render_template("mail/reminders.html", form=form)

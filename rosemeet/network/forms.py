@@ -59,6 +59,11 @@ class BodyForm(FlaskForm):
     default_location = StringField(
         _l("Usual meeting place"), validators=[Optional(), Length(max=300)]
     )
+    mailbox = EmailField(
+        _l("Mailbox of the body"),
+        description=_l("Invitations are sent on behalf of this address; replies go there."),
+        validators=[Optional(), Email(), Length(max=320)],
+    )
     is_public = BooleanField(_l("Public: everyone may see this body and its meetings"))
     starts_on = DateField(_l("Start date"), validators=[Optional()])
     ends_on = DateField(_l("Planned end date"), validators=[Optional()])

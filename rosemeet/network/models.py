@@ -154,6 +154,8 @@ class Body(Base):
     description: Mapped[str | None] = mapped_column(Text)
     #: where it usually meets
     default_location: Mapped[str | None] = mapped_column(String(300))
+    #: the body's mailbox: organiser of its meetings' invitations, where replies go
+    mailbox: Mapped[str | None] = mapped_column(String(320))
     #: public bodies are visible to anonymous visitors; closed ones to their members
     is_public: Mapped[bool] = mapped_column(default=False, server_default="0")
     #: start date (ad-hoc groups)

@@ -18,6 +18,7 @@ from rosemeet.accounts.models import Person
 from rosemeet.core.time import local_today
 from rosemeet.db import utcnow
 from rosemeet.extensions import db
+from rosemeet.network import signals
 from rosemeet.network.models import (
     Alias,
     Body,
@@ -161,6 +162,7 @@ def save_body(
     starts_on: date | None = None,
     ends_on: date | None = None,
     aliases: list[str] | None = None,
+    mailbox: str | None = None,
 ) -> Body:
     """Create (``body=None``) or update a body; names and codes are unique, ends after starts."""
     name = " ".join(name.split())
@@ -180,6 +182,7 @@ def save_body(
     body.description = (description or "").strip() or None
     body.default_location = (default_location or "").strip() or None
     body.is_public = is_public
+    body.mailbox = (mailbox or "").strip().lower() or None
     body.starts_on, body.ends_on = starts_on, ends_on
     db.session.flush()
     if aliases is not None:
@@ -244,16 +247,22 @@ def save_membership(
             )
         membership = Membership(body=body, person=person)
         db.session.add(membership)
+    ended = until is not None and until != membership.until
     membership.role, membership.since, membership.until = role, since, until
     db.session.flush()
+    if ended:
+        signals.membership_ended.send(body, person=person)
     logger.info("membership %s saved", membership.id)
     return membership
 
 
 def remove_membership(membership: Membership) -> None:
     """Remove a membership entered by mistake (to end one, set ``until``)."""
+    body, person = membership.body, membership.person
     db.session.delete(membership)
     db.session.flush()
+    db.session.expire(body, ["memberships"])
+    signals.membership_ended.send(body, person=person)
 
 
 def current_role(person, body: Body, on: date | None = None) -> Role | None:

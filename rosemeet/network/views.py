@@ -172,6 +172,7 @@ def edit_body(body_id: int | None = None):
                 description=form.description.data,
                 default_location=form.default_location.data,
                 is_public=form.is_public.data,
+                mailbox=form.mailbox.data,
                 starts_on=form.starts_on.data,
                 ends_on=form.ends_on.data,
                 aliases=lines(form.aliases.data),

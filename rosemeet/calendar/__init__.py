@@ -1,0 +1,1 @@
+"""iCalendar: invitations (iTIP over iMIP), subscribable feeds and .ics downloads."""

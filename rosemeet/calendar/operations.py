@@ -1,0 +1,94 @@
+"""Feed tokens: create (shown once), revoke, regenerate."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from rosemeet.accounts.models import Person
+from rosemeet.calendar.models import FeedScope, FeedToken
+from rosemeet.core.permissions import can
+from rosemeet.db import utcnow
+from rosemeet.extensions import db
+from rosemeet.network.models import Body, Organisation
+
+logger = logging.getLogger(__name__)
+
+
+class FeedError(ValueError):
+    """A refused feed (message translated)."""
+
+
+def hash_token(token: str) -> str:
+    """Feed tokens are stored as their SHA-256."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def feed_target(scope: FeedScope, target_id: int | None):
+    """The body or organisation a feed is about (None for person and public feeds)."""
+    if scope is FeedScope.BODY:
+        return db.session.get(Body, target_id or 0)
+    if scope is FeedScope.ORGANISATION:
+        return db.session.get(Organisation, target_id or 0)
+    return None
+
+
+def default_name(person: Person, scope: FeedScope, target) -> str:
+    """What the calendar is called in the calendar application."""
+    if scope is FeedScope.PERSON:
+        return _("ROSE: meetings of %(name)s", name=person.name)
+    if scope is FeedScope.PUBLIC:
+        return _("ROSE: public meetings")
+    return f"ROSE: {target.name}"
+
+
+def create_feed(
+    person: Person, scope: FeedScope, target_id: int | None = None
+) -> tuple[FeedToken, str]:
+    """Make a feed of what ``person`` may see; returns the row and the token (shown once)."""
+    target = feed_target(scope, target_id)
+    if scope in (FeedScope.BODY, FeedScope.ORGANISATION) and (
+        target is None or not can(person, "view", target)
+    ):
+        raise FeedError(_("This body or organisation does not exist, or you may not see it."))
+    plain = secrets.token_urlsafe(32)  # 256 random bits
+    feed = FeedToken(
+        person=person,
+        scope=scope,
+        target_id=target.id if target is not None else None,
+        name=default_name(person, scope, target),
+        token_hash=hash_token(plain),
+    )
+    db.session.add(feed)
+    db.session.flush()
+    logger.info("feed %s (%s) created for person %s", feed.id, scope.value, person.id)
+    return feed, plain
+
+
+def find_feed(plain: str) -> FeedToken | None:
+    """The active feed of a token, if any."""
+    feed = db.session.scalar(
+        select(FeedToken)
+        .where(FeedToken.token_hash == hash_token(plain))
+        .options(joinedload(FeedToken.person))
+    )
+    if feed is None or not feed.is_active or not feed.person.is_active_account:
+        return None
+    return feed
+
+
+def revoke_feed(feed: FeedToken) -> None:
+    """Revoke: the URL answers 404 from now on."""
+    feed.revoked_at = feed.revoked_at or utcnow()
+    db.session.flush()
+
+
+def regenerate_feed(feed: FeedToken) -> tuple[FeedToken, str]:
+    """Revoke a feed and make a new one with the same scope (a new URL)."""
+    revoke_feed(feed)
+    return create_feed(feed.person, feed.scope, feed.target_id)

@@ -1,0 +1,10 @@
+"""Who may manage a feed."""
+
+from rosemeet.calendar.models import FeedToken
+from rosemeet.core.permissions import rule
+
+
+@rule(FeedToken, "edit")
+def manage_feed(user, feed) -> bool:
+    """The owner revokes or regenerates their feeds."""
+    return bool(getattr(user, "is_authenticated", False)) and feed.person_id == user.id

@@ -1,0 +1,342 @@
+"""Forms for series, single meetings, cancellation, answers, attendance and quorum rules.
+
+The API validates JSON with the same classes (see ``rosemeet/api/meetings.py``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    URLField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from rosemeet.core.enums import select_choices
+from rosemeet.meetings import recurrence
+from rosemeet.meetings.models import Presence, QuorumBasis, Response
+from rosemeet.meetings.recurrence import (
+    END_CHOICES,
+    MONTH_CHOICES,
+    PRESET_CHOICES,
+    WEEK_CHOICES,
+    WEEKDAY_CHOICES,
+    EndKind,
+    Preset,
+    PresetParams,
+    SeriesEnd,
+)
+from rosemeet.network.models import Role
+
+
+def _roles_default() -> list[str]:
+    return [r.value for r in Role]
+
+
+class SeriesForm(FlaskForm):
+    """A series: first date, time, recurrence (a Dutch preset or an RRULE), end and place."""
+
+    title = StringField(
+        _l("Title"),
+        description=_l("Leave empty to use the name of the body."),
+        validators=[Optional(), Length(max=200)],
+    )
+    starts_on = DateField(_l("First date"), validators=[InputRequired()])
+    start_time = TimeField(_l("Start time"), validators=[InputRequired()], default=time(14, 0))
+    duration_minutes = IntegerField(
+        _l("Duration (minutes)"),
+        validators=[InputRequired(), NumberRange(min=1, max=24 * 60)],
+        default=120,
+    )
+    timezone = StringField(
+        _l("Time zone"),
+        validators=[DataRequired(), Length(max=64)],
+        default=recurrence.DEFAULT_TZ,
+    )
+    preset = SelectField(
+        _l("Repeats"),
+        choices=lambda: select_choices((v, str(label)) for v, label in PRESET_CHOICES),
+        default=Preset.MONTHLY.value,
+    )
+    interval = IntegerField(
+        _l("Every how many weeks, months or years"),
+        description=_l("1: every week/month/year; 2: every other one; and so on."),
+        validators=[Optional(), NumberRange(min=1, max=99)],
+        default=1,
+    )
+    week = SelectField(
+        _l("Which week of the month"),
+        coerce=int,
+        choices=lambda: select_choices((v, str(label)) for v, label in WEEK_CHOICES),
+        default=1,
+    )
+    weekday = SelectField(
+        _l("Weekday"),
+        coerce=int,
+        choices=lambda: select_choices((v, str(label)) for v, label in WEEKDAY_CHOICES),
+        default=1,
+    )
+    months = SelectMultipleField(
+        _l("Months"),
+        coerce=int,
+        choices=lambda: select_choices((v, str(label)) for v, label in MONTH_CHOICES),
+        description=_l("For “a few times a year” and “once a year”."),
+        validators=[Optional()],
+    )
+    rrule = StringField(
+        _l("Custom rule (RRULE)"),
+        description=_l("For example FREQ=MONTHLY;INTERVAL=2;BYDAY=2TU."),
+        validators=[Optional(), Length(max=300)],
+    )
+    end = RadioField(
+        _l("Ends"),
+        choices=lambda: select_choices((v, str(label)) for v, label in END_CHOICES),
+        default=EndKind.NEVER.value,
+    )
+    until = DateField(_l("Last date"), validators=[Optional()])
+    count = IntegerField(
+        _l("Number of meetings"), validators=[Optional(), NumberRange(min=1, max=600)]
+    )
+    location = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
+    online_url = URLField(
+        _l("Online link"),
+        description=_l("A video-call link, if people can join online."),
+        validators=[Optional(), Length(max=500)],
+    )
+    invite_roles = SelectMultipleField(
+        _l("Invite the members with role"),
+        choices=Role.choices,
+        default=_roles_default,
+        validators=[DataRequired(message=_l("Choose at least one role."))],
+    )
+    guest_ids = SelectMultipleField(
+        _l("Guests"),
+        coerce=int,
+        description=_l("People invited besides the members."),
+        validators=[Optional()],
+    )
+    body_ids = SelectMultipleField(
+        _l("Joint with"),
+        coerce=int,
+        description=_l("Other bodies that hold these meetings together with this one."),
+        validators=[Optional()],
+    )
+
+    def validate_until(self, field) -> None:
+        """The last date cannot lie before the first."""
+        if self.end.data == EndKind.UNTIL.value:
+            if not field.data:
+                raise ValidationError(_l("Choose the last date of the series."))
+            if self.starts_on.data and field.data < self.starts_on.data:
+                raise ValidationError(_l("The end lies before the first date."))
+
+    def validate_count(self, field) -> None:
+        """ "After N meetings" needs N."""
+        if self.end.data == EndKind.COUNT.value and not field.data:
+            raise ValidationError(_l("The number of meetings must be at least 1."))
+
+    def validate_rrule(self, field) -> None:
+        """A custom rule must be given when chosen."""
+        if self.preset.data == Preset.CUSTOM.value and not (field.data or "").strip():
+            raise ValidationError(_l("The recurrence rule is empty."))
+
+    def validate_months(self, field) -> None:
+        """The month presets need months."""
+        if self.preset.data in (Preset.MONTHS.value, Preset.YEARLY.value) and not field.data:
+            raise ValidationError(_l("Choose at least one month."))
+
+    def series_end(self) -> SeriesEnd | None:
+        """The end chosen (None keeps a custom rule's own end)."""
+        kind = EndKind(self.end.data or EndKind.NEVER.value)
+        if kind is EndKind.UNTIL:
+            return SeriesEnd.on(self.until.data)
+        if kind is EndKind.COUNT:
+            return SeriesEnd.after(self.count.data)
+        return None if self.preset.data == Preset.CUSTOM.value else SeriesEnd.never()
+
+    def build_rrule(self) -> str:
+        """The canonical RRULE; raises RecurrenceError."""
+        params = PresetParams(
+            preset=Preset(self.preset.data),
+            interval=self.interval.data or 1,
+            weekday=self.weekday.data if self.weekday.data is not None else 0,
+            week=self.week.data if self.week.data is not None else 1,
+            months=tuple(self.months.data or ()),
+            custom_rule=self.rrule.data or "",
+        )
+        return recurrence.preset_rrule(params, self.series_end())
+
+    def fill_from_rule(self, rule: str, first_date: date) -> None:
+        """Show an existing rule in the preset fields."""
+        params = recurrence.parse_preset(rule)
+        defaults = recurrence.default_preset_params(first_date)
+        self.preset.data = params.preset.value
+        self.interval.data = params.interval
+        self.weekday.data = (
+            params.weekday if params.preset is not Preset.CUSTOM else defaults.weekday
+        )
+        self.week.data = params.week if params.preset is not Preset.CUSTOM else defaults.week
+        self.months.data = list(params.months or defaults.months)
+        self.rrule.data = params.custom_rule or recurrence.set_end(rule, recurrence.SeriesEnd())
+        end = recurrence.get_end(rule)
+        self.end.data = end.kind.value
+        self.until.data = end.until
+        self.count.data = end.count
+
+
+class MeetingForm(FlaskForm):
+    """One meeting: planned once, or "this meeting" of a series (move, place)."""
+
+    title = StringField(
+        _l("Title"),
+        description=_l("Leave empty to use the names of the bodies."),
+        validators=[Optional(), Length(max=200)],
+    )
+    day = DateField(_l("Date"), validators=[InputRequired()])
+    start_time = TimeField(_l("Start time"), validators=[InputRequired()], default=time(14, 0))
+    end_time = TimeField(_l("End time"), validators=[InputRequired()], default=time(16, 0))
+    location = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
+    online_url = URLField(_l("Online link"), validators=[Optional(), Length(max=500)])
+    body_ids = SelectMultipleField(
+        _l("Bodies"),
+        coerce=int,
+        description=_l("Choose two bodies for a joint meeting."),
+        validators=[DataRequired(message=_l("Choose at least one body."))],
+    )
+    invite_roles = SelectMultipleField(
+        _l("Invite the members with role"),
+        choices=Role.choices,
+        default=_roles_default,
+        validators=[DataRequired(message=_l("Choose at least one role."))],
+    )
+    guest_ids = SelectMultipleField(
+        _l("Guests"),
+        coerce=int,
+        description=_l("People invited besides the members."),
+        validators=[Optional()],
+    )
+
+    def validate_end_time(self, field) -> None:
+        """A meeting ends after it starts (on the same day)."""
+        if field.data and self.start_time.data and field.data <= self.start_time.data:
+            raise ValidationError(_l("The meeting ends before it starts."))
+
+
+class CancelForm(FlaskForm):
+    """Cancel one meeting."""
+
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[
+            DataRequired(message=_l("Say why the meeting is cancelled.")),
+            Length(max=2000),
+        ],
+    )
+
+
+class RsvpForm(FlaskForm):
+    """An invitee's answer."""
+
+    response = SelectField(
+        _l("Your answer"),
+        choices=lambda: [r for r in Response.choices() if r.value != Response.NEEDS_ACTION.value],
+    )
+
+
+class QuorumForm(FlaskForm):
+    """A body's quorum rule."""
+
+    basis = SelectField(
+        _l("Quorum"),
+        choices=lambda: [
+            *select_choices([("", str(_l("No quorum rule")))]),
+            *QuorumBasis.choices(),
+        ],
+        validators=[Optional()],
+    )
+    percent = IntegerField(
+        _l("Share that must be present (%)"),
+        validators=[Optional(), NumberRange(min=1, max=100)],
+        default=50,
+    )
+
+
+def _aware(text: str) -> datetime:
+    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        raise ValueError("naive")
+    return value
+
+
+class DateTimeText(StringField):
+    """An ISO 8601 date-time with its UTC offset (API only)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.parsed = None
+        if self.data:
+            try:
+                self.parsed = _aware(self.data)
+            except ValueError:
+                self.parsed = None
+                raise ValueError(
+                    _l("Use ISO 8601 with the offset, for example 2027-03-09T14:00:00+01:00.")
+                ) from None
+
+
+class MeetingApiForm(FlaskForm):
+    """A one-off meeting or a change to a meeting, as JSON."""
+
+    title = StringField(validators=[Optional(), Length(max=200)])
+    starts_at = DateTimeText()
+    ends_at = DateTimeText()
+    timezone = StringField(validators=[Optional(), Length(max=64)])
+    location = StringField(validators=[Optional(), Length(max=300)])
+    online_url = URLField(validators=[Optional(), Length(max=500)])
+    body_ids = SelectMultipleField(coerce=int, validators=[Optional()])
+    invite_roles = SelectMultipleField(choices=Role.choices, validators=[Optional()])
+    guest_ids = SelectMultipleField(coerce=int, validators=[Optional()])
+
+
+class AttendanceApiForm(FlaskForm):
+    """An answer (for oneself) or a presence (for an invitee, by the secretary), as JSON."""
+
+    response = SelectField(
+        choices=lambda: [*select_choices([("", "")]), *Response.choices()],
+        validators=[Optional()],
+    )
+    person_id = IntegerField(validators=[Optional()])
+    presence = SelectField(
+        choices=lambda: [*select_choices([("", "")]), *Presence.choices()],
+        validators=[Optional()],
+    )
+
+
+#: Messages of the JSON API that belong to this domain (so its catalogue holds them).
+API_MESSAGES = {
+    "unknown_person": _l("Unknown person."),
+    "date": _l("Use a date like 2027-03-09."),
+    "to_before_from": _l("“to” lies before “from”."),
+    "too_long": _l("Ask for at most three years at once."),
+    "need_body": _l("Choose at least one body."),
+    "need_time": _l("Required: a date and time in ISO 8601 with the offset."),
+    "need_response": _l("Give a response."),
+    "invalid": _l("Some fields are not valid."),
+}

@@ -1,0 +1,858 @@
+"""Writes on meetings: series and their rolling horizon, single meetings, attendance, quorum.
+
+Each function changes objects and flushes; the view commits once. Every change that
+invitees must hear about (new, moved, place changed, cancelled) queues one outbox message
+per invitee in the same transaction. Refusals raise MeetingError with a translated
+message and, where it belongs to one, the field (API names: starts_at, ends_at, rrule, ...).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from rosemeet.accounts.models import Person
+from rosemeet.calendar import invitations
+from rosemeet.core.time import local_today
+from rosemeet.core.web import outside_request_context
+from rosemeet.db import utcnow
+from rosemeet.extensions import db
+from rosemeet.mail.operations import enqueue
+from rosemeet.meetings import recurrence
+from rosemeet.meetings.models import (
+    DEFAULT_INVITE_ROLES,
+    Attendance,
+    Meeting,
+    MeetingSeries,
+    MeetingStatus,
+    Presence,
+    QuorumBasis,
+    QuorumRule,
+    Response,
+)
+from rosemeet.meetings.recurrence import ErrorCode, RecurrenceError
+from rosemeet.network import signals as network_signals
+from rosemeet.network.models import Body, Role
+
+logger = logging.getLogger(__name__)
+
+#: Meetings of a series exist this far ahead; the scheduler extends the horizon daily.
+HORIZON_MONTHS = 18
+#: Roles that count for a quorum (observers do not).
+QUORUM_ROLES = {Role.CHAIR, Role.SECRETARY, Role.MEMBER}
+
+
+class MeetingError(ValueError):
+    """A refused change; ``field`` names the field the message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None, code: str = "invalid"):
+        super().__init__(message)
+        self.message = str(message)
+        self.field = field
+        self.code = code
+
+
+#: Which field a recurrence problem belongs to.
+_RECURRENCE_FIELDS = {
+    ErrorCode.NONEXISTENT_TIME: "start_time",
+    ErrorCode.AMBIGUOUS_TIME: "start_time",
+    ErrorCode.TIMEZONE: "timezone",
+    ErrorCode.SPLIT: "starts_on",
+}
+
+
+def from_recurrence(error: RecurrenceError) -> MeetingError:
+    """The MeetingError for a RecurrenceError, tied to the field it concerns."""
+    return MeetingError(str(error), _RECURRENCE_FIELDS.get(error.code, "rrule"), error.code.value)
+
+
+def horizon(today: date) -> date:
+    """The last day up to which series have meetings."""
+    return today + relativedelta(months=HORIZON_MONTHS)
+
+
+def local_datetime(day: date, clock: time, tz: str) -> datetime:
+    """An aware start in ``tz``; a wall-clock time skipped or repeated by DST is refused."""
+    try:
+        return recurrence._local_start(day, clock, recurrence._zone(tz))
+    except RecurrenceError as exc:
+        raise from_recurrence(exc) from None
+
+
+def roles_text(roles: Iterable[Role | str] | None) -> str:
+    """Roles as stored (comma-separated values, in the Role order)."""
+    if roles is None:
+        return DEFAULT_INVITE_ROLES
+    wanted = {Role(r) for r in roles}
+    return ",".join(r.value for r in Role if r in wanted)
+
+
+# --- invitees ---------------------------------------------------------------------------------
+
+
+def invitees(meeting: Meeting) -> list[Person]:
+    """Members of the meeting's bodies (by role, on its date) and its guests, by name."""
+    on = meeting.local_start.date()
+    roles = set(meeting.roles)
+    people: dict[int, Person] = {}
+    for body in meeting.bodies:
+        for membership in body.memberships:
+            if membership.role in roles and membership.is_current(on):
+                people[membership.person_id] = membership.person
+    for attendance in meeting.attendances:
+        if attendance.is_guest:
+            people[attendance.person_id] = attendance.person
+    return sorted(people.values(), key=lambda p: p.name.casefold())
+
+
+def invitee_ids(meeting: Meeting) -> set[int]:
+    """The ids of the invitees."""
+    return {p.id for p in invitees(meeting)}
+
+
+def is_invitee(meeting: Meeting, person) -> bool:
+    """Is this person invited to the meeting?"""
+    return bool(getattr(person, "is_authenticated", True)) and getattr(
+        person, "id", None
+    ) in invitee_ids(meeting)
+
+
+# --- outbox -----------------------------------------------------------------------------------
+
+_MAIL_KINDS = {"invite": "meeting_invite", "update": "meeting_update", "cancel": "meeting_cancel"}
+
+
+def rsvp_links(meeting: Meeting, person: Person) -> dict[str, str]:
+    """One-click answer links for an invitee (no login needed)."""
+    token = rsvp_token(meeting, person)
+    base = current_app.config["BASE_URL"]
+    return {
+        r.value: base + url_for("meetings.rsvp", token=token, response=r.value)
+        for r in (Response.ACCEPTED, Response.TENTATIVE, Response.DECLINED)
+    }
+
+
+def notify(meeting: Meeting, what: str) -> int:
+    """Queue an invite, update or cancellation for every invitee with an e-mail address.
+
+    Meetings that are over are not announced. The key holds the sequence, so a change
+    queues new messages while the same change never queues twice.
+    """
+    if meeting.ends_at <= utcnow():
+        return 0
+    queued = 0
+    with outside_request_context():
+        people = invitees(meeting)
+        for person in people:
+            if not person.email:
+                continue
+            with force_locale(person.locale or "nl"):
+                subjects = {
+                    "invite": _("Invitation: %(title)s", title=meeting.display_title),
+                    "update": _("Changed: %(title)s", title=meeting.display_title),
+                    "cancel": _("Cancelled: %(title)s", title=meeting.display_title),
+                }
+                context = {
+                    "meeting": meeting,
+                    "person": person,
+                    "what": what,
+                    "links": rsvp_links(meeting, person) if what != "cancel" else {},
+                    "meeting_url": current_app.config["BASE_URL"]
+                    + url_for("meetings.meeting", meeting_id=meeting.id),
+                }
+                text = render_template(f"meetings/mail_{what}.txt", **context)
+                html = render_template("meetings/mail.html", **context)
+            enqueue(
+                key=f"meeting:{meeting.id}:v{meeting.sequence}:{person.id}",
+                kind=_MAIL_KINDS[what],
+                to_email=person.email,
+                to_name=person.name,
+                subject=subjects[what],
+                text_body=text,
+                html_body=html,
+                person=person,
+                **invitations.message_options(meeting, person, what, people),
+            )
+            queued += 1
+    return queued
+
+
+# --- checks -----------------------------------------------------------------------------------
+
+
+def _check_bodies(bodies: list[Body]) -> None:
+    if not bodies:
+        raise MeetingError(_("Choose at least one body."), "body_ids")
+    for body in bodies:
+        if body.is_archived:
+            raise MeetingError(
+                _("%(name)s is archived: it gets no new meetings.", name=body.name), "body_ids"
+            )
+
+
+def _clean_place(location: str | None, online_url: str | None, bodies: list[Body]):
+    location = (location or "").strip() or None
+    online_url = (online_url or "").strip() or None
+    if location is None and online_url is None:
+        location = next((b.default_location for b in bodies if b.default_location), None)
+    if location is None and online_url is None:
+        raise MeetingError(_("Give an address, an online link or both."), "location")
+    return location, online_url
+
+
+def bodies_end(bodies: Iterable[Body]) -> date | None:
+    """The earliest planned end of the bodies (ad-hoc groups), if any."""
+    ends = [b.ends_on for b in bodies if b.ends_on]
+    return min(ends) if ends else None
+
+
+# --- series -----------------------------------------------------------------------------------
+
+
+def _set_guests_of(meeting: Meeting, guests: Iterable[Person]) -> None:
+    wanted = {p.id: p for p in guests}
+    for attendance in list(meeting.attendances):
+        if attendance.is_guest and attendance.person_id not in wanted:
+            meeting.attendances.remove(attendance)
+    have = {a.person_id: a for a in meeting.attendances}
+    for person_id, person in wanted.items():
+        if person_id in have:
+            have[person_id].is_guest = True
+        else:
+            meeting.attendances.append(Attendance(person=person, is_guest=True))
+
+
+def _generation_limit(series: MeetingSeries, today: date) -> date:
+    limit = horizon(today)
+    end = bodies_end(series.bodies)
+    return min(limit, end) if end else limit
+
+
+def _new_meeting_of(series: MeetingSeries, occurrence: recurrence.Occurrence) -> Meeting:
+    meeting = Meeting(
+        series_id=series.id,
+        occurrence_date=occurrence.local_date,
+        title=series.title,
+        starts_at=occurrence.start_utc,
+        ends_at=occurrence.end_utc,
+        timezone=series.timezone,
+        location=series.location,
+        online_url=series.online_url,
+        invite_roles=series.invite_roles,
+        status=MeetingStatus.SCHEDULED,
+        sequence=0,
+    )
+    db.session.add(meeting)
+    meeting.bodies = list(series.bodies)
+    _set_guests_of(meeting, series.guests)
+    return meeting
+
+
+def _occurrences(series: MeetingSeries, until: date, after: date | None = None):
+    try:
+        return recurrence.expand(
+            series.rrule,
+            series.first_date,
+            series.start_time,
+            timedelta(minutes=series.duration_minutes),
+            series.timezone,
+            until,
+            after=after,
+        )
+    except RecurrenceError as exc:
+        raise from_recurrence(exc) from None
+
+
+def _generate(
+    series: MeetingSeries, today: date, *, after: date | None, notify_new: bool
+) -> list[Meeting]:
+    """Create the series' missing meetings after ``after`` up to its limit."""
+    limit = _generation_limit(series, today)
+    created: list[Meeting] = []
+    if after is None or after < limit:
+        taken = set(
+            db.session.scalars(
+                select(Meeting.occurrence_date).where(Meeting.series_id == series.id)
+            )
+        )
+        for occurrence in _occurrences(series, limit, after):
+            if occurrence.local_date not in taken:
+                created.append(_new_meeting_of(series, occurrence))
+    series.generated_until = max(limit, series.generated_until or limit)
+    db.session.flush()
+    if notify_new:
+        for meeting in created:
+            notify(meeting, "invite")
+    return created
+
+
+@dataclass
+class SeriesSettings:
+    """What a series form or a series JSON body says."""
+
+    rrule: str
+    first_date: date
+    start_time: time
+    duration_minutes: int
+    timezone: str = recurrence.DEFAULT_TZ
+    location: str | None = None
+    online_url: str | None = None
+    title: str | None = None
+    invite_roles: list[Role] | None = None
+    guests: list[Person] | None = None
+
+
+def _validate_settings(settings: SeriesSettings, bodies: list[Body]) -> str:
+    if settings.duration_minutes is None or settings.duration_minutes <= 0:
+        raise MeetingError(_("The duration must be at least one minute."), "duration_minutes")
+    if settings.duration_minutes > 24 * 60:
+        raise MeetingError(_("A meeting lasts at most 24 hours."), "duration_minutes")
+    try:
+        rule = recurrence.normalize_rrule(settings.rrule)
+        end = recurrence.get_end(rule)
+        if end.until is not None and end.until < settings.first_date:
+            raise MeetingError(_("The end lies before the first date."), "until")
+        recurrence.validate_series(
+            rule, settings.first_date, settings.start_time, settings.timezone
+        )
+    except RecurrenceError as exc:
+        raise from_recurrence(exc) from None
+    planned_end = bodies_end(bodies)
+    if planned_end is not None:
+        first = recurrence.occurrence_dates(rule, settings.first_date, planned_end, limit=1_000)
+        if not first:
+            raise MeetingError(
+                _(
+                    "The body ends on %(date)s, before the first meeting of this series.",
+                    date=recurrence.format_date(planned_end),
+                ),
+                "starts_on",
+            )
+    return rule
+
+
+def create_series(
+    bodies: list[Body],
+    settings: SeriesSettings,
+    *,
+    today: date | None = None,
+    notify_new: bool = True,
+) -> tuple[MeetingSeries, list[Meeting]]:
+    """Plan a series for one body (or several: a joint series) and generate its meetings."""
+    today = today or local_today()
+    _check_bodies(bodies)
+    rule = _validate_settings(settings, bodies)
+    location, online_url = _clean_place(settings.location, settings.online_url, bodies)
+    series = MeetingSeries(
+        title=(settings.title or "").strip() or None,
+        rrule=rule,
+        first_date=settings.first_date,
+        start_time=settings.start_time,
+        duration_minutes=settings.duration_minutes,
+        timezone=settings.timezone,
+        location=location,
+        online_url=online_url,
+        invite_roles=roles_text(settings.invite_roles),
+    )
+    series.bodies = list(bodies)
+    series.guests = list(settings.guests or [])
+    db.session.add(series)
+    db.session.flush()
+    meetings = _generate(series, today, after=None, notify_new=notify_new)
+    logger.info("series %s created with %d meetings", series.id, len(meetings))
+    return series, meetings
+
+
+def extend_series(
+    series: MeetingSeries, today: date | None = None, *, notify_new: bool = True
+) -> list[Meeting]:
+    """Generate the series' meetings up to the horizon; cancel those after a body's end."""
+    today = today or local_today()
+    if any(b.is_archived for b in series.bodies):
+        return []
+    created = _generate(series, today, after=series.generated_until, notify_new=notify_new)
+    end = bodies_end(series.bodies)
+    if end is not None:
+        late = db.session.scalars(
+            select(Meeting).where(
+                Meeting.series_id == series.id,
+                Meeting.occurrence_date > end,
+                Meeting.status == MeetingStatus.SCHEDULED,
+                Meeting.starts_at > utcnow(),
+            )
+        )
+        for meeting in late:
+            cancel_meeting(meeting, _("The body ends before this date."))
+    return created
+
+
+def extend_all_series(today: date | None = None) -> int:
+    """Extend every series to the rolling horizon; safe to run any number of times a day."""
+    today = today or local_today()
+    total = 0
+    series_list = db.session.scalars(
+        select(MeetingSeries).options(selectinload(MeetingSeries.bodies))
+    )
+    for series in series_list:
+        total += len(extend_series(series, today))
+    logger.info("extended the series: %d new meetings", total)
+    return total
+
+
+def split_point(meeting: Meeting) -> date:
+    """The series date a meeting stands for."""
+    return meeting.occurrence_date or meeting.local_start.date()
+
+
+def change_following(
+    meeting: Meeting, settings: SeriesSettings, *, today: date | None = None
+) -> MeetingSeries:
+    """Change this meeting and the following ones of its series; earlier meetings stay.
+
+    The series is split at this meeting (the old one ends the day before) unless it is
+    the series' first meeting, in which case the series itself changes. Meetings that
+    exist keep their UID: they move to the new times (an update is queued) or, when the
+    new rule skips their date, are cancelled.
+    """
+    today = today or local_today()
+    series = meeting.series
+    if series is None:
+        raise MeetingError(_("This meeting is not part of a series."))
+    if meeting.starts_at <= utcnow():
+        raise MeetingError(
+            _("Past meetings stay as they were: choose an upcoming meeting."), "starts_on"
+        )
+    from_date = split_point(meeting)
+    settings.first_date = from_date
+    rule = _validate_settings(settings, series.bodies)
+    location, online_url = _clean_place(settings.location, settings.online_url, series.bodies)
+    earlier = recurrence.occurrence_dates(
+        series.rrule, series.first_date, from_date - timedelta(days=1), limit=10_000
+    )
+    following = list(
+        db.session.scalars(
+            select(Meeting).where(
+                Meeting.series_id == series.id, Meeting.occurrence_date >= from_date
+            )
+        )
+    )
+    if earlier:
+        try:
+            split = recurrence.split_rule(series.rrule, series.first_date, from_date)
+        except RecurrenceError as exc:
+            raise from_recurrence(exc) from None
+        series.rrule = split.old_rule
+        series.generated_until = from_date - timedelta(days=1)
+        target = MeetingSeries(previous_id=series.id, generated_until=None)
+        target.bodies = list(series.bodies)
+        db.session.add(target)
+    else:
+        target = series
+    target.title = (settings.title or "").strip() or None
+    target.rrule = rule
+    target.first_date = from_date
+    target.start_time = settings.start_time
+    target.duration_minutes = settings.duration_minutes
+    target.timezone = settings.timezone
+    target.location, target.online_url = location, online_url
+    target.invite_roles = roles_text(settings.invite_roles)
+    if settings.guests is not None:
+        target.guests = list(settings.guests)
+    elif target is not series:
+        target.guests = list(series.guests)
+    db.session.flush()
+
+    limit = _generation_limit(target, today)
+    last = max([limit, *(m.occurrence_date for m in following if m.occurrence_date)])
+    occurrences = {o.local_date: o for o in _occurrences(target, last)}
+    for existing in following:
+        occurrence = occurrences.pop(existing.occurrence_date, None)
+        if occurrence is None:
+            if not existing.is_cancelled:
+                cancel_meeting(existing, _("The series was changed."))
+            continue
+        existing.series = target
+        existing.title = target.title
+        existing.invite_roles = target.invite_roles
+        _set_guests_of(existing, target.guests)
+        if not existing.is_cancelled:
+            _apply_change(
+                existing,
+                starts_at=occurrence.start_utc,
+                ends_at=occurrence.end_utc,
+                location=target.location,
+                online_url=target.online_url,
+                timezone=target.timezone,
+            )
+    db.session.flush()
+    created = [_new_meeting_of(target, o) for d, o in sorted(occurrences.items()) if d <= limit]
+    target.generated_until = limit
+    db.session.flush()
+    for new in created:
+        notify(new, "invite")
+    logger.info("series %s changed from %s on (series %s)", series.id, from_date, target.id)
+    return target
+
+
+# --- single meetings --------------------------------------------------------------------------
+
+
+def _check_times(starts_at: datetime, ends_at: datetime) -> None:
+    if starts_at.tzinfo is None or ends_at.tzinfo is None:
+        raise MeetingError(_("Give the time with its UTC offset."), "starts_at")
+    if ends_at <= starts_at:
+        raise MeetingError(_("The meeting ends before it starts."), "ends_at")
+    if ends_at - starts_at > timedelta(hours=24):
+        raise MeetingError(_("A meeting lasts at most 24 hours."), "ends_at")
+
+
+def create_meeting(
+    bodies: list[Body],
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    timezone: str = recurrence.DEFAULT_TZ,
+    location: str | None = None,
+    online_url: str | None = None,
+    title: str | None = None,
+    invite_roles: list[Role] | None = None,
+    guests: list[Person] | None = None,
+    notify_new: bool = True,
+) -> Meeting:
+    """Plan a one-off meeting for one body or several (a joint meeting)."""
+    _check_bodies(bodies)
+    _check_times(starts_at, ends_at)
+    location, online_url = _clean_place(location, online_url, bodies)
+    meeting = Meeting(
+        title=(title or "").strip() or None,
+        starts_at=starts_at.astimezone(UTC),
+        ends_at=ends_at.astimezone(UTC),
+        timezone=timezone,
+        location=location,
+        online_url=online_url,
+        invite_roles=roles_text(invite_roles),
+        status=MeetingStatus.SCHEDULED,
+        sequence=0,
+    )
+    db.session.add(meeting)
+    meeting.bodies = list(bodies)
+    _set_guests_of(meeting, guests or [])
+    db.session.flush()
+    if notify_new:
+        notify(meeting, "invite")
+    logger.info("meeting %s created", meeting.id)
+    return meeting
+
+
+def _apply_change(meeting: Meeting, **values) -> bool:
+    """Set time and place; bump the sequence and queue an update when something changed."""
+    changed = False
+    for name, value in values.items():
+        if getattr(meeting, name) != value:
+            setattr(meeting, name, value)
+            changed = True
+    if changed:
+        meeting.sequence += 1
+        meeting.updated_at = utcnow()
+        db.session.flush()
+        notify(meeting, "update")
+    return changed
+
+
+#: "leave as it is" for the place arguments of update_meeting
+KEEP: Any = object()
+
+
+def update_meeting(
+    meeting: Meeting,
+    *,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    location: str | None = KEEP,
+    online_url: str | None = KEEP,
+    title: str | None = None,
+    guests: list[Person] | None = None,
+) -> bool:
+    """Move this meeting or change its place; return whether invitees were told.
+
+    Arguments left out stay as they are; ``location=None`` removes the address.
+    """
+    if meeting.is_cancelled:
+        raise MeetingError(
+            _("This meeting is cancelled: it cannot be moved or changed."),
+            "starts_at",
+            "cancelled",
+        )
+    starts_at = starts_at or meeting.starts_at
+    ends_at = ends_at or meeting.ends_at
+    _check_times(starts_at, ends_at)
+    location, online_url = _clean_place(
+        meeting.location if location is KEEP else location,
+        meeting.online_url if online_url is KEEP else online_url,
+        meeting.bodies,
+    )
+    if title is not None:
+        meeting.title = title.strip() or None
+    if guests is not None:
+        _set_guests_of(meeting, guests)
+    changed = _apply_change(
+        meeting,
+        starts_at=starts_at.astimezone(UTC),
+        ends_at=ends_at.astimezone(UTC),
+        location=location,
+        online_url=online_url,
+    )
+    db.session.flush()
+    return changed
+
+
+def cancel_meeting(meeting: Meeting, reason: str) -> None:
+    """Cancel one meeting with a reason; it stays visible as cancelled."""
+    if meeting.is_cancelled:
+        raise MeetingError(_("This meeting is already cancelled."), "reason", "cancelled")
+    reason = (reason or "").strip()
+    if not reason:
+        raise MeetingError(_("Say why the meeting is cancelled."), "reason")
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.cancel_reason = reason
+    meeting.sequence += 1
+    meeting.updated_at = utcnow()
+    db.session.flush()
+    notify(meeting, "cancel")
+    logger.info("meeting %s cancelled", meeting.id)
+
+
+# --- overlaps ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Overlap:
+    """A meeting that overlaps another one with shared invitees."""
+
+    meeting: Meeting
+    other: Meeting
+    shared: list[str]
+
+
+def find_overlaps(meetings: list[Meeting]) -> list[Overlap]:
+    """Scheduled meetings that overlap these ones in time and share invitees with them."""
+    active = [m for m in meetings if not m.is_cancelled]
+    if not active:
+        return []
+    own = {m.id for m in meetings}
+    low = min(m.starts_at for m in active)
+    high = max(m.ends_at for m in active)
+    others = db.session.scalars(
+        select(Meeting)
+        .where(
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.starts_at < high,
+            Meeting.ends_at > low,
+            Meeting.id.not_in(own),
+        )
+        .options(selectinload(Meeting.bodies), selectinload(Meeting.attendances))
+        .order_by(Meeting.starts_at)
+    ).all()
+    found = []
+    for meeting in active:
+        people = None
+        for other in others:
+            if other.starts_at < meeting.ends_at and other.ends_at > meeting.starts_at:
+                people = people if people is not None else {p.id: p for p in invitees(meeting)}
+                shared = [people[i].name for i in invitee_ids(other) if i in people]
+                if shared:
+                    found.append(Overlap(meeting, other, sorted(shared)))
+    return found
+
+
+# --- attendance -------------------------------------------------------------------------------
+
+
+def _attendance(meeting: Meeting, person: Person) -> Attendance:
+    for attendance in meeting.attendances:
+        if attendance.person_id == person.id:
+            return attendance
+    attendance = Attendance(person=person, is_guest=False)
+    meeting.attendances.append(attendance)
+    return attendance
+
+
+def respond(meeting: Meeting, person: Person, response: Response) -> Attendance:
+    """Record an invitee's answer (attends, maybe, does not attend)."""
+    if not is_invitee(meeting, person):
+        raise MeetingError(_("You are not invited to this meeting."), "response", "forbidden")
+    if meeting.is_cancelled:
+        raise MeetingError(_("This meeting is cancelled."), "response", "cancelled")
+    attendance = _attendance(meeting, person)
+    attendance.response = response
+    attendance.responded_at = utcnow()
+    db.session.flush()
+    return attendance
+
+
+def record_presence(meeting: Meeting, person: Person, presence: Presence | None) -> Attendance:
+    """The secretary records whether an invitee was present, excused or absent."""
+    if not is_invitee(meeting, person):
+        raise MeetingError(
+            _("%(name)s is not invited to this meeting.", name=person.name), "person_id"
+        )
+    attendance = _attendance(meeting, person)
+    attendance.presence = presence
+    db.session.flush()
+    return attendance
+
+
+def _rsvp_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="rosemeet-rsvp")
+
+
+def rsvp_token(meeting: Meeting, person: Person) -> str:
+    """A signed token that lets one invitee answer for one meeting without logging in."""
+    return _rsvp_serializer().dumps({"m": meeting.id, "p": person.id})
+
+
+def load_rsvp_token(token: str) -> tuple[Meeting, Person] | None:
+    """The meeting and invitee a token names, if it is genuine and the person still invited."""
+    try:
+        data = _rsvp_serializer().loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict):
+        return None
+    meeting = db.session.get(Meeting, data.get("m"))
+    person = db.session.get(Person, data.get("p"))
+    if meeting is None or person is None or person.id not in invitee_ids(meeting):
+        return None
+    return meeting, person
+
+
+# --- quorum -----------------------------------------------------------------------------------
+
+
+def set_quorum_rule(body: Body, basis: QuorumBasis | None, percent: int = 50) -> QuorumRule | None:
+    """Set (or, with ``basis=None``, remove) the quorum rule of a body."""
+    rule = db.session.get(QuorumRule, body.id)
+    if basis is None:
+        if rule is not None:
+            db.session.delete(rule)
+            db.session.flush()
+        return None
+    if not 1 <= percent <= 100:
+        raise MeetingError(_("Give a percentage between 1 and 100."), "percent")
+    if rule is None:
+        rule = QuorumRule(body_id=body.id, basis=basis, percent=percent)
+        db.session.add(rule)
+    rule.basis, rule.percent = basis, percent
+    db.session.flush()
+    return rule
+
+
+@dataclass
+class QuorumResult:
+    """Whether a body's quorum was reached at a meeting."""
+
+    body: Body
+    rule: QuorumRule
+    total: int
+    needed: int
+    present: int
+    #: whether any presence was recorded for the meeting yet
+    recorded: bool = True
+
+    @property
+    def reached(self) -> bool:
+        return self.present >= self.needed
+
+
+def _unit(person: Person, basis: QuorumBasis):
+    if basis is QuorumBasis.ORGANISATIONS and person.organisation_id is not None:
+        return ("organisation", person.organisation_id)
+    return ("person", person.id)
+
+
+def quorum_results(meeting: Meeting) -> list[QuorumResult]:
+    """Per body with a quorum rule: how many count, how many are needed, how many were there."""
+    rules = {
+        r.body_id: r
+        for r in db.session.scalars(
+            select(QuorumRule).where(QuorumRule.body_id.in_([b.id for b in meeting.bodies]))
+        )
+    }
+    present = {a.person_id for a in meeting.attendances if a.presence is Presence.PRESENT}
+    recorded = any(a.presence is not None for a in meeting.attendances)
+    on = meeting.local_start.date()
+    results = []
+    for body in meeting.bodies:
+        rule = rules.get(body.id)
+        if rule is None:
+            continue
+        seats = [
+            m.person
+            for m in body.memberships
+            if m.role in QUORUM_ROLES and m.is_current(on) and m.role in meeting.roles
+        ]
+        units = {_unit(p, rule.basis) for p in seats}
+        there = {_unit(p, rule.basis) for p in seats if p.id in present}
+        needed = max(1, math.ceil(len(units) * rule.percent / 100))
+        results.append(QuorumResult(body, rule, len(units), needed, len(there), recorded))
+    return results
+
+
+# --- people who leave a body ------------------------------------------------------------------
+
+
+@network_signals.membership_ended.connect
+def uninvite(body: Body, person: Person, **_extra) -> int:
+    """A person who left a body gets a CANCEL for its upcoming meetings they are no longer
+    invited to (their calendar drops them)."""
+    if not person.email:
+        return 0
+    upcoming = db.session.scalars(
+        select(Meeting)
+        .where(Meeting.bodies.any(Body.id == body.id), Meeting.starts_at > utcnow())
+        .where(Meeting.status == MeetingStatus.SCHEDULED)
+        .order_by(Meeting.starts_at)
+    ).all()
+    sent = 0
+    with outside_request_context():
+        for meeting in upcoming:
+            if person.id in invitee_ids(meeting):
+                continue  # still invited through another body or as a guest
+            with force_locale(person.locale or "nl"):
+                context = {
+                    "meeting": meeting,
+                    "person": person,
+                    "what": "uninvited",
+                    "links": {},
+                    "body": body,
+                    "meeting_url": current_app.config["BASE_URL"]
+                    + url_for("meetings.meeting", meeting_id=meeting.id),
+                }
+                subject = _("No longer invited: %(title)s", title=meeting.display_title)
+                text = render_template("meetings/mail_uninvited.txt", **context)
+                html = render_template("meetings/mail.html", **context)
+            enqueue(
+                key=f"meeting:{meeting.id}:uninvited:{person.id}:v{meeting.sequence}",
+                kind="meeting_cancel",
+                to_email=person.email,
+                to_name=person.name,
+                subject=subject,
+                text_body=text,
+                html_body=html,
+                person=person,
+                **invitations.message_options(meeting, person, "cancel", [person]),
+            )
+            sent += 1
+    return sent

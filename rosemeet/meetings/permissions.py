@@ -1,0 +1,52 @@
+"""Who may see and plan meetings, answer invitations and record attendance."""
+
+from rosemeet.core.permissions import can, rule
+from rosemeet.meetings.models import Meeting, MeetingSeries
+from rosemeet.network.models import Body
+from rosemeet.network.operations import current_role
+from rosemeet.network.permissions import BODY_MANAGERS
+
+
+def _runs(user, body: Body) -> bool:
+    return current_role(user, body) in BODY_MANAGERS
+
+
+@rule(Body, "plan_meetings")
+def plan_meetings(user, body) -> bool:
+    """The chair and the secretary plan the meetings of their body (admins always)."""
+    return body is not None and not body.is_archived and _runs(user, body)
+
+
+@rule(Body, "set_quorum")
+def set_quorum(user, body) -> bool:
+    """The chair and the secretary set their body's quorum rule."""
+    return body is not None and _runs(user, body)
+
+
+@rule(Meeting, "view")
+def view_meeting(user, meeting) -> bool:
+    """Meetings of public bodies are open to all; others to members of a body and guests."""
+    if meeting is None:
+        return True
+    if any(b.is_public or current_role(user, b) is not None for b in meeting.bodies):
+        return True
+    user_id = getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
+    return user_id is not None and any(a.person_id == user_id for a in meeting.attendances)
+
+
+@rule(Meeting, "edit", "cancel", "record_attendance")
+def manage_meeting(user, meeting) -> bool:
+    """The chair or the secretary of one of its bodies moves, cancels and takes attendance."""
+    return meeting is not None and any(_runs(user, b) for b in meeting.bodies)
+
+
+@rule(MeetingSeries, "view")
+def view_series(user, series) -> bool:
+    """A series is seen by whoever sees one of its bodies' pages."""
+    return series is not None and any(can(user, "view", b) for b in series.bodies)
+
+
+@rule(MeetingSeries, "edit")
+def edit_series(user, series) -> bool:
+    """A series is changed by whoever runs one of its bodies."""
+    return series is not None and any(_runs(user, b) for b in series.bodies)

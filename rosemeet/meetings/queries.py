@@ -1,0 +1,203 @@
+"""Reads on meetings shared by the views and the API: lists, the month calendar, attendance."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from rosemeet.accounts.models import Person
+from rosemeet.core.time import LOCAL_TZ, local_today
+from rosemeet.db import utcnow
+from rosemeet.extensions import db
+from rosemeet.meetings.models import (
+    Attendance,
+    Meeting,
+    MeetingSeries,
+    meeting_body,
+    series_body,
+)
+from rosemeet.meetings.operations import invitees
+from rosemeet.network.models import Body, Membership
+from rosemeet.network.queries import visible_bodies
+
+
+def local_day_start(day: date) -> datetime:
+    """Midnight of a Brussels day, in UTC."""
+    return datetime.combine(day, time(), LOCAL_TZ).astimezone(UTC)
+
+
+def _load():
+    return (selectinload(Meeting.bodies), selectinload(Meeting.series))
+
+
+def _visible_filter(user, body_ids: list[int]):
+    conditions = [
+        Meeting.id.in_(
+            select(meeting_body.c.meeting_id).where(meeting_body.c.body_id.in_(body_ids))
+        )
+    ]
+    if getattr(user, "is_authenticated", False):
+        conditions.append(
+            Meeting.id.in_(
+                select(Attendance.meeting_id).where(
+                    Attendance.person_id == user.id, Attendance.is_guest.is_(True)
+                )
+            )
+        )
+    return or_(*conditions)
+
+
+def visible_meetings(
+    user,
+    start: datetime,
+    end: datetime,
+    body_id: int | None = None,
+) -> list[Meeting]:
+    """Meetings the user may see that start in [start, end), by start; one body if asked."""
+    if user is not None and getattr(user, "is_admin", False):
+        body_ids = list(db.session.scalars(select(Body.id)))
+    else:
+        body_ids = [b.id for b in visible_bodies(user, include_archived=True)]
+    query = (
+        select(Meeting)
+        .where(Meeting.starts_at >= start, Meeting.starts_at < end)
+        .where(_visible_filter(user, body_ids))
+        .options(*_load())
+        .order_by(Meeting.starts_at)
+    )
+    if body_id is not None:
+        query = query.where(
+            Meeting.id.in_(
+                select(meeting_body.c.meeting_id).where(meeting_body.c.body_id == body_id)
+            )
+        )
+    return list(db.session.scalars(query))
+
+
+def my_meetings(person: Person, *, limit: int | None = None) -> list[Meeting]:
+    """Upcoming meetings the person is invited to (through a body or as a guest)."""
+    today = local_today()
+    body_ids = select(Membership.body_id).where(
+        Membership.person_id == person.id,
+        or_(Membership.until.is_(None), Membership.until >= today),
+    )
+    guest_of = select(Attendance.meeting_id).where(
+        Attendance.person_id == person.id, Attendance.is_guest.is_(True)
+    )
+    query = (
+        select(Meeting)
+        .where(Meeting.ends_at > utcnow())
+        .where(
+            or_(
+                Meeting.id.in_(
+                    select(meeting_body.c.meeting_id).where(meeting_body.c.body_id.in_(body_ids))
+                ),
+                Meeting.id.in_(guest_of),
+            )
+        )
+        .options(
+            *_load(),
+            selectinload(Meeting.bodies).selectinload(Body.memberships),
+            selectinload(Meeting.attendances),
+        )
+        .order_by(Meeting.starts_at)
+    )
+    rows = [m for m in db.session.scalars(query) if person.id in {p.id for p in invitees(m)}]
+    return rows[:limit] if limit else rows
+
+
+def body_meetings(body: Body, *, upcoming: bool, limit: int = 12) -> list[Meeting]:
+    """The body's next meetings (soonest first) or its past ones (latest first)."""
+    now = utcnow()
+    query = (
+        select(Meeting)
+        .where(
+            Meeting.id.in_(
+                select(meeting_body.c.meeting_id).where(meeting_body.c.body_id == body.id)
+            )
+        )
+        .options(*_load())
+        .limit(limit)
+    )
+    if upcoming:
+        query = query.where(Meeting.ends_at > now).order_by(Meeting.starts_at)
+    else:
+        query = query.where(Meeting.ends_at <= now).order_by(Meeting.starts_at.desc())
+    return list(db.session.scalars(query))
+
+
+def body_series(body: Body) -> list[MeetingSeries]:
+    """The series that plan meetings for the body, newest first."""
+    return list(
+        db.session.scalars(
+            select(MeetingSeries)
+            .where(
+                MeetingSeries.id.in_(
+                    select(series_body.c.series_id).where(series_body.c.body_id == body.id)
+                )
+            )
+            .options(selectinload(MeetingSeries.bodies))
+            .order_by(MeetingSeries.first_date.desc())
+        )
+    )
+
+
+@dataclass
+class Day:
+    """One cell of the month calendar."""
+
+    date: date
+    in_month: bool
+    meetings: list[Meeting]
+
+
+def month_weeks(year: int, month: int, meetings: list[Meeting]) -> list[list[Day]]:
+    """The month as weeks (Monday first) of days with their meetings (local dates)."""
+    by_day: dict[date, list[Meeting]] = {}
+    for meeting in meetings:
+        by_day.setdefault(meeting.local_start.date(), []).append(meeting)
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    return [[Day(d, d.month == month, by_day.get(d, [])) for d in week] for week in weeks]
+
+
+def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
+    """The UTC bounds of the weeks shown for a month (from its first Monday row)."""
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    return local_day_start(weeks[0][0]), local_day_start(weeks[-1][-1] + timedelta(days=1))
+
+
+@dataclass
+class Invitee:
+    """A row of the attendance table."""
+
+    person: Person
+    attendance: Attendance | None
+    is_guest: bool
+
+
+def attendance_rows(meeting: Meeting) -> list[Invitee]:
+    """Every invitee with their answer and presence, by name."""
+    by_person = {a.person_id: a for a in meeting.attendances}
+    return [
+        Invitee(p, by_person.get(p.id), bool(by_person.get(p.id) and by_person[p.id].is_guest))
+        for p in invitees(meeting)
+    ]
+
+
+def load_meeting(meeting_id: int) -> Meeting | None:
+    """A meeting with what its page shows."""
+    return db.session.scalar(
+        select(Meeting)
+        .where(Meeting.id == meeting_id)
+        .options(
+            selectinload(Meeting.bodies)
+            .selectinload(Body.memberships)
+            .selectinload(Membership.person),
+            selectinload(Meeting.attendances).selectinload(Attendance.person),
+            selectinload(Meeting.series),
+        )
+    )

@@ -1,0 +1,480 @@
+"""Pages for meetings: my meetings, the month calendar, a meeting, planning and attendance."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from rosemeet.accounts.models import Person
+from rosemeet.core.enums import select_choices
+from rosemeet.core.forms import ConfirmForm
+from rosemeet.core.permissions import can, get_or_404
+from rosemeet.core.time import local_today
+from rosemeet.db import utcnow
+from rosemeet.extensions import db
+from rosemeet.meetings import operations as ops
+from rosemeet.meetings import queries, recurrence
+from rosemeet.meetings.forms import (
+    CancelForm,
+    MeetingForm,
+    QuorumForm,
+    RsvpForm,
+    SeriesForm,
+)
+from rosemeet.meetings.models import (
+    Meeting,
+    Presence,
+    QuorumBasis,
+    QuorumRule,
+    Response,
+)
+from rosemeet.meetings.recurrence import Preset, RecurrenceError
+from rosemeet.network.models import Body, Role
+from rosemeet.network.queries import visible_bodies
+
+bp = Blueprint("meetings", __name__)
+
+
+@bp.app_context_processor
+def meeting_helpers() -> dict:
+    """Functions the shared pages (home, body page) call from the meetings templates."""
+    return {
+        "meetings_of_body": queries.body_meetings,
+        "series_of_body": queries.body_series,
+        "my_upcoming_meetings": lambda limit=5: queries.my_meetings(current_user, limit=limit),
+        "quorum_rule_of": lambda body: db.session.get(QuorumRule, body.id),
+        "quorum_form_for": _quorum_form,
+        "describe_rrule": recurrence.describe_rrule,
+    }
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+#: form field for an operation's (API) field name
+_FORM_FIELDS = {"starts_at": "start_time", "ends_at": "end_time"}
+
+
+def _show_error(form, error: ops.MeetingError) -> None:
+    name = error.field
+    if name == "rrule" and getattr(form, "preset", None) is not None:
+        name = "rrule" if form.preset.data == Preset.CUSTOM.value else "preset"
+    name = _FORM_FIELDS.get(name, name) if name and not hasattr(form, name) else name
+    field = getattr(form, name, None) if name else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+def _flash_overlaps(meetings: list[Meeting]) -> None:
+    overlaps = ops.find_overlaps(meetings)
+    for overlap in overlaps[:3]:
+        flash(
+            _(
+                "Note: this overlaps with %(other)s on %(when)s; shared invitees: %(names)s.",
+                other=overlap.other.display_title,
+                when=recurrence.format_date(overlap.other.local_start.date()),
+                names=", ".join(overlap.shared),
+            ),
+            "warning",
+        )
+
+
+def _people_choices():
+    return select_choices(db.session.execute(select(Person.id, Person.name).order_by(Person.name)))
+
+
+def _plannable_bodies(exclude: int | None = None):
+    bodies = db.session.scalars(
+        select(Body).where(Body.archived_at.is_(None)).order_by(Body.name)
+    ).all()
+    return [b for b in bodies if b.id != exclude and can(current_user, "plan_meetings", b)]
+
+
+def _quorum_form(body: Body) -> QuorumForm:
+    rule = db.session.get(QuorumRule, body.id)
+    form = QuorumForm(formdata=None)
+    if rule is not None:
+        form.basis.data, form.percent.data = rule.basis.value, rule.percent
+    return form
+
+
+def _series_form(body: Body) -> SeriesForm:
+    form = SeriesForm()
+    form.guest_ids.choices = _people_choices()
+    form.body_ids.choices = select_choices((b.id, b.name) for b in _plannable_bodies(body.id))
+    return form
+
+
+def _settings(form: SeriesForm, rule: str) -> ops.SeriesSettings:
+    return ops.SeriesSettings(
+        rrule=rule,
+        first_date=form.starts_on.data,
+        start_time=form.start_time.data,
+        duration_minutes=form.duration_minutes.data,
+        timezone=form.timezone.data.strip(),
+        location=form.location.data,
+        online_url=form.online_url.data,
+        title=form.title.data,
+        invite_roles=[Role(r) for r in form.invite_roles.data],
+        guests=[db.session.get(Person, i) for i in form.guest_ids.data or []],
+    )
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+
+@bp.get("/meetings")
+@login_required
+def mine():
+    """Mijn vergaderingen: the upcoming meetings I am invited to."""
+    return render_template("meetings/mine.html", meetings=queries.my_meetings(current_user))
+
+
+def _month_arg() -> tuple[int, int]:
+    text = request.args.get("month", "")
+    try:
+        year, month = (int(p) for p in text.split("-"))
+        date(year, month, 1)
+    except ValueError:
+        today = local_today()
+        return today.year, today.month
+    return year, month
+
+
+@bp.get("/meetings/calendar")
+def calendar():
+    """A month of meetings across the bodies I may see, optionally of one body."""
+    year, month = _month_arg()
+    bodies = visible_bodies(current_user)
+    body_id = request.args.get("body", type=int)
+    if body_id is not None and body_id not in {b.id for b in bodies}:
+        body_id = None
+    start, end = queries.month_bounds(year, month)
+    meetings = queries.visible_meetings(current_user, start, end, body_id)
+    first = date(year, month, 1)
+    previous = date(year - 1, 12, 1) if month == 1 else date(year, month - 1, 1)
+    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return render_template(
+        "meetings/calendar.html",
+        weeks=queries.month_weeks(year, month, meetings),
+        first=first,
+        month_name=recurrence.MONTH_NAMES[month - 1],
+        weekday_names=recurrence.WEEKDAY_NAMES,
+        previous=previous,
+        following=following,
+        bodies=bodies,
+        body_id=body_id,
+        today=local_today(),
+    )
+
+
+# --- one meeting ------------------------------------------------------------------------------
+
+
+def _meeting_page(meeting: Meeting, cancel_form: CancelForm | None = None, status: int = 200):
+    rows = queries.attendance_rows(meeting)
+    mine = next((r for r in rows if r.person.id == getattr(current_user, "id", None)), None)
+    return render_template(
+        "meetings/meeting.html",
+        meeting=meeting,
+        rows=rows,
+        mine=mine,
+        quorum=ops.quorum_results(meeting),
+        rsvp_form=RsvpForm(formdata=None),
+        cancel_form=cancel_form or CancelForm(formdata=None),
+        confirm_form=ConfirmForm(),
+        presences=list(Presence),
+        responses=[r for r in Response if r is not Response.NEEDS_ACTION],
+        can_edit=can(current_user, "edit", meeting),
+        can_record=can(current_user, "record_attendance", meeting),
+        is_past=meeting.ends_at <= utcnow(),
+    ), status
+
+
+@bp.get("/meetings/<int:meeting_id>")
+def meeting(meeting_id: int):
+    """A meeting: time, place, bodies, status, agenda, attendance."""
+    get_or_404(current_user, Meeting, meeting_id)
+    return _meeting_page(queries.load_meeting(meeting_id))
+
+
+@bp.route("/meetings/new", methods=["GET", "POST"])
+@login_required
+def new_meeting():
+    """Plan a one-off meeting (for one body, or several: a joint meeting)."""
+    bodies = _plannable_bodies()
+    if not bodies:
+        abort(403)
+    form = MeetingForm()
+    form.body_ids.choices = select_choices((b.id, b.name) for b in bodies)
+    form.guest_ids.choices = _people_choices()
+    if request.method == "GET" and request.args.get("body", type=int):
+        form.body_ids.data = [request.args.get("body", type=int)]
+    if form.validate_on_submit():
+        chosen = [b for b in bodies if b.id in form.body_ids.data]
+        try:
+            tz = recurrence.DEFAULT_TZ
+            item = ops.create_meeting(
+                chosen,
+                starts_at=ops.local_datetime(form.day.data, form.start_time.data, tz),
+                ends_at=ops.local_datetime(form.day.data, form.end_time.data, tz),
+                timezone=tz,
+                location=form.location.data,
+                online_url=form.online_url.data,
+                title=form.title.data,
+                invite_roles=[Role(r) for r in form.invite_roles.data],
+                guests=[db.session.get(Person, i) for i in form.guest_ids.data or []],
+            )
+        except ops.MeetingError as exc:
+            db.session.rollback()
+            _show_error(form, exc)
+        else:
+            _flash_overlaps([item])
+            db.session.commit()
+            flash(_("The meeting is planned."), "success")
+            return redirect(url_for("meetings.meeting", meeting_id=item.id))
+    return render_template("meetings/meeting_form.html", form=form, meeting=None)
+
+
+@bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_meeting(meeting_id: int):
+    """Change this meeting only: move it or change its place."""
+    item = get_or_404(current_user, Meeting, meeting_id, "edit")
+    form = MeetingForm()
+    del form.body_ids
+    del form.invite_roles
+    form.guest_ids.choices = _people_choices()
+    if request.method == "GET":
+        form.title.data = item.title
+        form.day.data = item.local_start.date()
+        form.start_time.data = item.local_start.time()
+        form.end_time.data = item.local_end.time()
+        form.location.data = item.location
+        form.online_url.data = item.online_url
+        form.guest_ids.data = [a.person_id for a in item.attendances if a.is_guest]
+    if form.validate_on_submit():
+        try:
+            changed = ops.update_meeting(
+                item,
+                starts_at=ops.local_datetime(form.day.data, form.start_time.data, item.timezone),
+                ends_at=ops.local_datetime(form.day.data, form.end_time.data, item.timezone),
+                location=form.location.data,
+                online_url=form.online_url.data,
+                title=form.title.data,
+                guests=[db.session.get(Person, i) for i in form.guest_ids.data or []],
+            )
+        except ops.MeetingError as exc:
+            db.session.rollback()
+            _show_error(form, exc)
+        else:
+            if changed:
+                _flash_overlaps([item])
+            db.session.commit()
+            flash(
+                _("The meeting is changed; the invitees will be told.")
+                if changed
+                else _("The meeting is saved."),
+                "success",
+            )
+            return redirect(url_for("meetings.meeting", meeting_id=item.id))
+    return render_template("meetings/meeting_form.html", form=form, meeting=item)
+
+
+@bp.route("/meetings/<int:meeting_id>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel_meeting(meeting_id: int):
+    """Cancel this meeting with a reason."""
+    item = get_or_404(current_user, Meeting, meeting_id, "cancel")
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            ops.cancel_meeting(item, form.reason.data)
+        except ops.MeetingError as exc:
+            db.session.rollback()
+            _show_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The meeting is cancelled; the invitees will be told."), "success")
+            return redirect(url_for("meetings.meeting", meeting_id=item.id))
+    return render_template("meetings/cancel.html", form=form, meeting=item)
+
+
+# --- series -----------------------------------------------------------------------------------
+
+
+def _recurrence_error(form: SeriesForm, exc: RecurrenceError) -> None:
+    _show_error(form, ops.from_recurrence(exc))
+
+
+@bp.route("/bodies/<int:body_id>/series/new", methods=["GET", "POST"])
+@login_required
+def new_series(body_id: int):
+    """Plan a series of meetings for a body."""
+    body = get_or_404(current_user, Body, body_id, "plan_meetings")
+    form = _series_form(body)
+    if request.method == "GET":
+        form.location.data = body.default_location
+        start = local_today()
+        params = recurrence.default_preset_params(start)
+        form.weekday.data, form.week.data, form.months.data = (
+            params.weekday,
+            params.week,
+            list(params.months),
+        )
+    if form.validate_on_submit():
+        try:
+            rule = form.build_rrule()
+            joint = [db.session.get(Body, i) for i in form.body_ids.data or []]
+            _series, meetings = ops.create_series([body, *joint], _settings(form, rule))
+        except RecurrenceError as exc:
+            db.session.rollback()
+            _recurrence_error(form, exc)
+        except ops.MeetingError as exc:
+            db.session.rollback()
+            _show_error(form, exc)
+        else:
+            _flash_overlaps(meetings)
+            db.session.commit()
+            flash(
+                _("The series is planned: %(num)d meetings so far.", num=len(meetings)), "success"
+            )
+            return redirect(url_for("network.body", body_id=body.id) + "#meetings")
+    return render_template("meetings/series_form.html", form=form, body=body, meeting=None)
+
+
+@bp.route("/meetings/<int:meeting_id>/following", methods=["GET", "POST"])
+@login_required
+def edit_following(meeting_id: int):
+    """Change this meeting and the following ones of its series."""
+    item = get_or_404(current_user, Meeting, meeting_id, "edit")
+    series = item.series
+    if series is None:
+        abort(404)
+    body = series.bodies[0]
+    form = _series_form(body)
+    del form.body_ids
+    from_date = ops.split_point(item)
+    if request.method == "GET":
+        try:
+            rule = recurrence.split_rule(series.rrule, series.first_date, from_date).new_rule
+        except RecurrenceError:
+            rule = series.rrule
+        form.fill_from_rule(rule, from_date)
+        form.title.data = series.title
+        form.start_time.data = series.start_time
+        form.duration_minutes.data = series.duration_minutes
+        form.timezone.data = series.timezone
+        form.location.data = series.location
+        form.online_url.data = series.online_url
+        form.invite_roles.data = [r.value for r in series.roles]
+        form.guest_ids.data = [p.id for p in series.guests]
+    form.starts_on.data = from_date
+    if form.validate_on_submit():
+        try:
+            rule = form.build_rrule()
+            ops.change_following(item, _settings(form, rule))
+        except RecurrenceError as exc:
+            db.session.rollback()
+            _recurrence_error(form, exc)
+        except ops.MeetingError as exc:
+            db.session.rollback()
+            _show_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("This and the following meetings are changed."), "success")
+            return redirect(url_for("meetings.meeting", meeting_id=item.id))
+    return render_template("meetings/series_form.html", form=form, body=body, meeting=item)
+
+
+# --- attendance -------------------------------------------------------------------------------
+
+
+@bp.post("/meetings/<int:meeting_id>/respond")
+@login_required
+def respond(meeting_id: int):
+    """Answer the invitation: attends, maybe, does not attend."""
+    item = get_or_404(current_user, Meeting, meeting_id)
+    form = RsvpForm()
+    if form.validate_on_submit():
+        try:
+            ops.respond(item, current_user, Response(form.response.data))
+        except ops.MeetingError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Your answer is saved."), "success")
+    return redirect(url_for("meetings.meeting", meeting_id=meeting_id) + "#attendance")
+
+
+@bp.post("/meetings/<int:meeting_id>/attendance")
+@login_required
+def record_attendance(meeting_id: int):
+    """The secretary records who was present, excused or absent."""
+    item = get_or_404(current_user, Meeting, meeting_id, "record_attendance")
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        for row in queries.attendance_rows(item):
+            value = request.form.get(f"presence-{row.person.id}")
+            if value is None:
+                continue
+            ops.record_presence(item, row.person, Presence.parse(value))
+        db.session.commit()
+        flash(_("The attendance is saved."), "success")
+    return redirect(url_for("meetings.meeting", meeting_id=meeting_id) + "#attendance")
+
+
+@bp.route("/rsvp/<token>", methods=["GET", "POST"])
+def rsvp(token: str):
+    """Answer an invitation through the signed link of the invite (no login needed)."""
+    found = ops.load_rsvp_token(token)
+    if found is None:
+        return render_template("meetings/rsvp.html", meeting=None, token=token), 404
+    item, person = found
+    chosen = Response.parse(request.values.get("response"))
+    if request.method == "POST":
+        form = RsvpForm()
+        chosen = Response.parse(form.response.data) if form.validate_on_submit() else None
+    saved = False
+    if chosen is not None and chosen is not Response.NEEDS_ACTION:
+        try:
+            ops.respond(item, person, chosen)
+        except ops.MeetingError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            saved = True
+    current = next((a.response for a in item.attendances if a.person_id == person.id), None)
+    return render_template(
+        "meetings/rsvp.html",
+        meeting=item,
+        person=person,
+        token=token,
+        saved=saved,
+        current=current or Response.NEEDS_ACTION,
+        responses=[r for r in Response if r is not Response.NEEDS_ACTION],
+        rsvp_form=RsvpForm(formdata=None),
+    )
+
+
+@bp.post("/bodies/<int:body_id>/quorum")
+@login_required
+def set_quorum(body_id: int):
+    """Set or remove a body's quorum rule."""
+    body = get_or_404(current_user, Body, body_id, "set_quorum")
+    form = QuorumForm()
+    if form.validate_on_submit():
+        basis = QuorumBasis.parse(form.basis.data)
+        ops.set_quorum_rule(body, basis, form.percent.data or 50)
+        db.session.commit()
+        flash(_("The quorum rule is saved."), "success")
+    else:
+        flash(_("Give a percentage between 1 and 100."), "error")
+    return redirect(url_for("network.body", body_id=body_id) + "#meetings")

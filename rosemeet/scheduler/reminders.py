@@ -1,0 +1,58 @@
+"""Reminder: the weekly digest for the administrators (the regisseur), on Mondays."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from rosemeet.accounts.models import Person
+from rosemeet.extensions import db
+from rosemeet.mail.models import MessageStatus, OutboxMessage, ReminderKind
+from rosemeet.mail.reminders import Reminder, producer
+from rosemeet.meetings.models import Meeting
+from rosemeet.meetings.queries import local_day_start
+
+#: the digest goes out on this weekday (Monday)
+DIGEST_WEEKDAY = 0
+
+
+def digest_context(today: date) -> dict:
+    """What the regisseur should know this week."""
+    start, end = local_day_start(today), local_day_start(today + timedelta(days=14))
+    upcoming = db.session.scalars(
+        select(Meeting)
+        .where(Meeting.starts_at >= start, Meeting.starts_at < end)
+        .order_by(Meeting.starts_at)
+    ).all()
+    failed = db.session.scalar(
+        select(func.count(OutboxMessage.id)).where(OutboxMessage.status == MessageStatus.DEAD)
+    )
+    extra = []
+    from rosemeet import domain_modules
+
+    for module in domain_modules("digest"):
+        extra.extend(module.digest_sections(today))
+    return {"upcoming": upcoming, "failed_mail": failed, "sections": extra, "today": today}
+
+
+@producer(ReminderKind.DIGEST)
+def weekly_digest(today: date) -> Iterator[Reminder]:
+    """Every Monday, one digest per administrator."""
+    if today.weekday() != DIGEST_WEEKDAY:
+        return
+    admins = db.session.scalars(select(Person).where(Person.is_admin.is_(True))).all()
+    if not admins:
+        return
+    context = digest_context(today)
+    week = today.isocalendar()
+    for person in admins:
+        yield Reminder(
+            person=person,
+            key=f"person {person.id}:{week.year}-W{week.week:02d}",
+            subject=lambda: _("rosemeet: your week"),
+            template="scheduler/mail_digest",
+            context=context,
+        )

@@ -1,0 +1,78 @@
+"""Meeting fixtures: a frozen "now" (26 November 2026) and factories for series and meetings."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+
+from rosemeet.core.time import LOCAL_TZ
+from rosemeet.meetings import operations as ops
+
+#: the moment the meeting tests run in: Thursday 26 November 2026, 13:00 in Brussels
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+TODAY = date(2026, 11, 26)
+
+
+@pytest.fixture(autouse=True)
+def frozen_now(monkeypatch):
+    """Freeze "now" and "today" for the meetings domain, so the tests never go stale."""
+    import rosemeet.api.meetings
+    import rosemeet.meetings.queries
+    import rosemeet.meetings.views
+
+    for module in (ops, rosemeet.meetings.queries, rosemeet.meetings.views, rosemeet.api.meetings):
+        if hasattr(module, "utcnow"):
+            monkeypatch.setattr(module, "utcnow", lambda: NOW)
+        if hasattr(module, "local_today"):
+            monkeypatch.setattr(module, "local_today", lambda: TODAY)
+    return NOW
+
+
+def brussels(year, month, day, hour=14, minute=0) -> datetime:
+    """An aware Brussels time."""
+    return datetime(year, month, day, hour, minute, tzinfo=LOCAL_TZ)
+
+
+@pytest.fixture
+def make_series(ctx):
+    """Factory: ``make_series(body, rrule=..., first_date=...)`` -> (series, meetings)."""
+
+    def make(
+        *bodies,
+        rrule: str = "FREQ=MONTHLY;INTERVAL=2;BYDAY=2TU;UNTIL=20271231",
+        first_date: date = date(2027, 1, 1),
+        start_time: time = time(14, 0),
+        duration_minutes: int = 120,
+        today: date = TODAY,
+        location: str | None = "W13, Kortrijk",
+        **fields,
+    ):
+        settings = ops.SeriesSettings(
+            rrule=rrule,
+            first_date=first_date,
+            start_time=start_time,
+            duration_minutes=duration_minutes,
+            location=location,
+            **fields,
+        )
+        return ops.create_series(list(bodies), settings, today=today)
+
+    return make
+
+
+@pytest.fixture
+def make_meeting(ctx):
+    """Factory: ``make_meeting(body, other_body, starts_at=brussels(2027, 3, 9))`` -> Meeting."""
+
+    def make(*bodies, starts_at: datetime | None = None, minutes: int = 120, **fields):
+        starts_at = starts_at or brussels(2027, 3, 9)
+        fields.setdefault("location", "W13, Kortrijk")
+        return ops.create_meeting(
+            list(bodies),
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(minutes=minutes),
+            **fields,
+        )
+
+    return make
