@@ -44,6 +44,11 @@ def attendees_of(meeting, people) -> list[ical.Attendee]:
     return result
 
 
+def coalesce_key(meeting, person) -> str:
+    """Messages about one meeting for one person that wait together become one."""
+    return f"meeting:{meeting.id}:person:{person.id}"
+
+
 def message_options(meeting, person, what: str, people, description: str = "") -> dict:
     """Options for ``mail.operations.enqueue``: the calendar part, its method, coalescing.
 
@@ -57,6 +62,6 @@ def message_options(meeting, person, what: str, people, description: str = "") -
             method, meeting, meeting_details(meeting, description), listed
         ),
         "calendar_method": method,
-        "coalesce_key": f"meeting:{meeting.id}:person:{person.id}",
+        "coalesce_key": coalesce_key(meeting, person),
         "delay": UPDATE_COALESCE_DELAY if what == "update" else None,
     }

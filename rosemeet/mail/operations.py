@@ -40,15 +40,7 @@ def enqueue(
     existing = db.session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
     if existing is not None:
         return existing
-    message = None
-    if coalesce_key:
-        message = db.session.scalar(
-            select(OutboxMessage).where(
-                OutboxMessage.coalesce_key == coalesce_key,
-                OutboxMessage.status == MessageStatus.PENDING,
-                OutboxMessage.attempts == 0,
-            )
-        )
+    message = pending_message(coalesce_key) if coalesce_key else None
     if message is None:
         message = OutboxMessage(key=key, coalesce_key=coalesce_key)
         db.session.add(message)
@@ -99,3 +91,20 @@ def resend(message: OutboxMessage) -> None:
     message.attempts = 0
     message.last_error = None
     message.next_attempt_at = utcnow()
+
+
+def pending_message(coalesce_key: str) -> OutboxMessage | None:
+    """The message with this coalesce key that is still waiting and was never tried."""
+    return db.session.scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.coalesce_key == coalesce_key,
+            OutboxMessage.status == MessageStatus.PENDING,
+            OutboxMessage.attempts == 0,
+        )
+    )
+
+
+def withdraw(message: OutboxMessage) -> None:
+    """Drop a message that was never tried (its news is no longer true)."""
+    db.session.delete(message)
+    db.session.flush()

@@ -29,7 +29,7 @@ from rosemeet.core.time import local_today
 from rosemeet.core.web import outside_request_context
 from rosemeet.db import utcnow
 from rosemeet.extensions import db
-from rosemeet.mail.operations import enqueue
+from rosemeet.mail.operations import enqueue, pending_message, withdraw
 from rosemeet.meetings import recurrence
 from rosemeet.meetings.models import (
     DEFAULT_INVITE_ROLES,
@@ -158,6 +158,15 @@ def notify(meeting: Meeting, what: str) -> int:
         for person in people:
             if not person.email:
                 continue
+            what_now = what
+            waiting = pending_message(invitations.coalesce_key(meeting, person))
+            if waiting is not None and waiting.kind == _MAIL_KINDS["invite"]:
+                # the invitation has not gone out yet: send it with the new details,
+                # or not at all when the meeting is cancelled before it left
+                if what == "cancel":
+                    withdraw(waiting)
+                    continue
+                what_now = "invite"
             with force_locale(person.locale or "nl"):
                 subjects = {
                     "invite": _("Invitation: %(title)s", title=meeting.display_title),
@@ -167,23 +176,23 @@ def notify(meeting: Meeting, what: str) -> int:
                 context = {
                     "meeting": meeting,
                     "person": person,
-                    "what": what,
-                    "links": rsvp_links(meeting, person) if what != "cancel" else {},
+                    "what": what_now,
+                    "links": rsvp_links(meeting, person) if what_now != "cancel" else {},
                     "meeting_url": current_app.config["BASE_URL"]
                     + url_for("meetings.meeting", meeting_id=meeting.id),
                 }
-                text = render_template(f"meetings/mail_{what}.txt", **context)
+                text = render_template(f"meetings/mail_{what_now}.txt", **context)
                 html = render_template("meetings/mail.html", **context)
             enqueue(
                 key=f"meeting:{meeting.id}:v{meeting.sequence}:{person.id}",
-                kind=_MAIL_KINDS[what],
+                kind=_MAIL_KINDS[what_now],
                 to_email=person.email,
                 to_name=person.name,
-                subject=subjects[what],
+                subject=subjects[what_now],
                 text_body=text,
                 html_body=html,
                 person=person,
-                **invitations.message_options(meeting, person, what, people),
+                **invitations.message_options(meeting, person, what_now, people),
             )
             queued += 1
     return queued

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from rosemeet.core.time import to_local
 from rosemeet.extensions import db
-from rosemeet.mail.models import OutboxMessage
+from rosemeet.mail.models import MessageStatus, OutboxMessage
 from rosemeet.meetings import operations as ops
 from rosemeet.meetings import queries
 from rosemeet.meetings.models import (
@@ -28,6 +28,12 @@ from tests.meetings.conftest import TODAY, brussels
 
 def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
+
+
+def mark_all_sent() -> None:
+    """The queued messages went out (so later changes become new messages)."""
+    for message in db.session.scalars(select(OutboxMessage)):
+        message.status, message.attempts = MessageStatus.SENT, 1
 
 
 def outbox(kind: str | None = None) -> list[OutboxMessage]:
@@ -179,6 +185,7 @@ def test_this_and_following_splits_the_series_and_keeps_past_meetings(ag, make_s
         duration_minutes=90,
         location="VDAB Kortrijk",
     )
+    mark_all_sent()
     new = ops.change_following(march, settings)
 
     assert new.id != series.id and new.previous_id == series.id
@@ -329,15 +336,32 @@ def test_every_change_invitees_must_hear_about_queues_one_message_each(ag, make_
     english = next(m for m in invites if m.person_id == ag.people["chair"].id)
     assert english.subject == "Invitation: Actiegroep ROSE"
 
+    mark_all_sent()  # the invitations went out
     ops.update_meeting(first, location="VDAB Kortrijk", online_url=None)
-    assert len(outbox("meeting_update")) == 3
+    updates = outbox("meeting_update")
+    assert len(updates) == 3
+    assert {m.key for m in updates} == {f"meeting:{first.id}:v1:{m.person_id}" for m in updates}
     ops.update_meeting(first, location="VDAB Kortrijk", online_url=None)  # nothing changed
     assert len(outbox("meeting_update")) == 3
     ops.cancel_meeting(first, "Te weinig agendapunten")
+    # the update had not gone out yet: each person gets one message, the cancellation
+    assert outbox("meeting_update") == []
     cancels = outbox("meeting_cancel")
     assert len(cancels) == 3 and first.sequence == 2
-    assert all(m.key.endswith(f":v2:{m.person_id}") for m in cancels)
+    assert all(m.calendar_method == "CANCEL" for m in cancels)
     assert "Te weinig agendapunten" in cancels[0].text_body
+
+
+def test_a_meeting_cancelled_before_its_invitation_left_sends_nothing(ag, make_meeting):
+    meeting = make_meeting(ag)
+    waiting = [m for m in outbox("meeting_invite") if m.key.startswith(f"meeting:{meeting.id}:")]
+    assert waiting
+    ops.cancel_meeting(meeting, "Vergissing")
+    assert [
+        m
+        for m in outbox("meeting_invite") + outbox("meeting_cancel")
+        if m.key.startswith(f"meeting:{meeting.id}:")
+    ] == []
 
 
 def test_meetings_and_their_messages_share_one_transaction(ag, make_meeting):
