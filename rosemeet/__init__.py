@@ -22,6 +22,7 @@ from rosemeet.core.i18n import (
     select_timezone,
     translation_directories,
 )
+from rosemeet.core.markdown import render_markdown
 from rosemeet.core.permissions import can
 from rosemeet.core.security import register_security
 from rosemeet.extensions import babel, csrf, db, login_manager, migrate
@@ -118,6 +119,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         can=can, LANGUAGES=LANGUAGES, current_user=current_user, html_lang=html_lang
     )
+    app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["date"] = lambda value, fmt="medium": (
         format_date(value, fmt) if value else ""
     )

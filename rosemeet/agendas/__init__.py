@@ -1,0 +1,1 @@
+"""Agendas, proposals between bodies, and minutes."""

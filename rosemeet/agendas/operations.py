@@ -1,0 +1,790 @@
+"""Writes on agendas: lazy agendas from the body's template, items and their order, backlogs,
+proposals between bodies, publishing, minutes with a version check, approval.
+
+Each function changes objects and flushes; the view commits once. Every change that invitees
+must hear about (a published agenda, its later changes, minutes sent for comments) queues
+outbox rows in the same transaction. Refusals raise AgendaError with a translated message
+and, where it belongs to one, the field (form and API names).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from rosemeet.accounts.models import Person
+from rosemeet.agendas.models import (
+    DEFAULT_REMINDER_DAYS,
+    Agenda,
+    AgendaItem,
+    AgendaSettings,
+    AgendaStatus,
+    ItemKind,
+    ItemRole,
+    ItemSource,
+    MinutesRevision,
+    MinutesStatus,
+    Proposal,
+    ProposalStatus,
+    TemplateItem,
+)
+from rosemeet.agendas.signals import minutes_approved
+from rosemeet.core.time import LOCAL_TZ
+from rosemeet.core.web import outside_request_context
+from rosemeet.db import utcnow
+from rosemeet.extensions import db
+from rosemeet.mail.operations import enqueue_template
+from rosemeet.meetings.models import Meeting
+from rosemeet.meetings.operations import invitees
+from rosemeet.network.models import Body, RelationKind
+from rosemeet.network.operations import related_bodies
+from rosemeet.plan.models import PlanAction
+
+logger = logging.getLogger(__name__)
+
+#: Agenda mails wait this long, so that several edits in a row become one message.
+AGENDA_MAIL_DELAY = timedelta(minutes=10)
+
+#: The standard opening items of a body without its own template: title, kind, role, minutes.
+DEFAULT_TEMPLATE = (
+    (_l("Welcome"), ItemKind.INFORMATION, ItemRole.WELCOME, 5),
+    (_l("Approval of the previous minutes"), ItemKind.DECISION, ItemRole.APPROVE_MINUTES, 5),
+    (_l("Follow-up list"), ItemKind.DISCUSSION, ItemRole.FOLLOWUPS, 15),
+)
+
+
+class AgendaError(ValueError):
+    """A refused change; ``field`` names the field the message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None, code: str = "invalid"):
+        super().__init__(str(message))
+        self.message = str(message)
+        self.field = field
+        self.code = code
+
+
+class VersionConflict(AgendaError):
+    """Someone else saved the item since it was opened: nothing is overwritten."""
+
+    def __init__(self, item: AgendaItem):
+        super().__init__(
+            _("Someone else saved this item in the meantime. Nothing was overwritten."),
+            "version",
+            "conflict",
+        )
+        self.item = item
+
+
+# --- settings and template ---------------------------------------------------------------------
+
+
+def settings_of(body: Body) -> AgendaSettings:
+    """The body's agenda settings (unsaved defaults when it has none)."""
+    settings = db.session.get(AgendaSettings, body.id)
+    if settings is None:
+        settings = AgendaSettings(
+            body_id=body.id, reminder_days=DEFAULT_REMINDER_DAYS, template_saved=False
+        )
+    return settings
+
+
+def _saved_settings(body: Body) -> AgendaSettings:
+    settings = db.session.get(AgendaSettings, body.id)
+    if settings is None:
+        settings = AgendaSettings(
+            body_id=body.id, reminder_days=DEFAULT_REMINDER_DAYS, template_saved=False
+        )
+        db.session.add(settings)
+    return settings
+
+
+def set_reminder_days(body: Body, days: int) -> AgendaSettings:
+    """How many days before a meeting its published agenda is sent as a reminder."""
+    if not 0 <= days <= 60:
+        raise AgendaError(_("Choose between 0 and 60 days."), "reminder_days")
+    settings = _saved_settings(body)
+    settings.reminder_days = days
+    db.session.flush()
+    return settings
+
+
+def template_of(body: Body) -> list[TemplateItem]:
+    """The body's standard opening items (the default ones, unsaved, until it has its own)."""
+    if settings_of(body).template_saved:
+        return list(
+            db.session.scalars(
+                select(TemplateItem)
+                .where(TemplateItem.body_id == body.id)
+                .order_by(TemplateItem.position, TemplateItem.id)
+            )
+        )
+    with force_locale("nl"):
+        return [
+            TemplateItem(
+                body_id=body.id,
+                position=n,
+                title=str(title),
+                kind=kind,
+                role=role,
+                planned_minutes=minutes,
+            )
+            for n, (title, kind, role, minutes) in enumerate(DEFAULT_TEMPLATE, 1)
+        ]
+
+
+def _own_template(body: Body) -> list[TemplateItem]:
+    """Make the body's template its own (saved rows) before it is changed."""
+    settings = _saved_settings(body)
+    if not settings.template_saved:
+        for row in template_of(body):
+            db.session.add(row)
+        settings.template_saved = True
+        db.session.flush()
+    return template_of(body)
+
+
+def add_template_item(
+    body: Body,
+    *,
+    title: str,
+    kind: ItemKind,
+    role: ItemRole | None = None,
+    planned_minutes: int | None = None,
+) -> TemplateItem:
+    """Add a standard item at the end of the body's template."""
+    rows = _own_template(body)
+    if role is not None and any(r.role == role for r in rows):
+        raise AgendaError(_("The template already has this standard item."), "role")
+    row = TemplateItem(
+        body_id=body.id,
+        position=len(rows) + 1,
+        title=_clean(title),
+        kind=kind,
+        role=role,
+        planned_minutes=planned_minutes,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def remove_template_item(body: Body, position: int) -> None:
+    """Remove the template item at a position (1-based)."""
+    rows = _own_template(body)
+    if 1 <= position <= len(rows):
+        db.session.delete(rows.pop(position - 1))
+    for n, row in enumerate(rows, 1):
+        row.position = n
+    db.session.flush()
+
+
+def move_template_item(body: Body, position: int, step: int) -> None:
+    """Move the template item at a position one place up (-1) or down (+1)."""
+    rows = _own_template(body)
+    target = position - 1 + step
+    if 1 <= position <= len(rows) and 0 <= target < len(rows):
+        rows[position - 1], rows[target] = rows[target], rows[position - 1]
+    for n, row in enumerate(rows, 1):
+        row.position = n
+    db.session.flush()
+
+
+# --- the agenda of a meeting ---------------------------------------------------------------------
+
+
+def agenda_of(meeting: Meeting) -> Agenda | None:
+    """The meeting's agenda, if it was ever opened."""
+    return db.session.get(Agenda, meeting.id)
+
+
+def ensure_agenda(meeting: Meeting) -> Agenda:
+    """The meeting's agenda; the first time, made from the template(s) of its bodies."""
+    agenda = agenda_of(meeting)
+    if agenda is not None:
+        return agenda
+    try:
+        with db.session.begin_nested():
+            agenda = Agenda(
+                meeting_id=meeting.id,
+                status=AgendaStatus.DRAFT,
+                minutes_status=MinutesStatus.DRAFT,
+                revision=0,
+            )
+            db.session.add(agenda)
+            db.session.flush()
+    except IntegrityError:  # made at the same moment by another request
+        return db.session.get(Agenda, meeting.id, populate_existing=True)
+    seen_roles: set[ItemRole] = set()
+    seen_titles: set[str] = set()
+    position = 0
+    for body in meeting.bodies:
+        for row in template_of(body):
+            if row.role in seen_roles or row.title.casefold() in seen_titles:
+                continue  # a joint meeting gets each standard item once
+            if row.role is not None:
+                seen_roles.add(row.role)
+            seen_titles.add(row.title.casefold())
+            position += 1
+            db.session.add(
+                AgendaItem(
+                    meeting_id=meeting.id,
+                    position=position,
+                    title=row.title,
+                    kind=row.kind,
+                    role=row.role,
+                    planned_minutes=row.planned_minutes,
+                    source=ItemSource.TEMPLATE,
+                    version=1,
+                )
+            )
+    db.session.flush()
+    logger.info("agenda of meeting %s made with %s standard items", meeting.id, position)
+    return agenda
+
+
+def meeting_items(meeting: Meeting) -> list[AgendaItem]:
+    """The meeting's items in order."""
+    return list(
+        db.session.scalars(
+            select(AgendaItem)
+            .where(AgendaItem.meeting_id == meeting.id)
+            .order_by(AgendaItem.position, AgendaItem.id)
+        )
+    )
+
+
+def _clean(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def _text(text: str | None) -> str | None:
+    return (text or "").strip() or None
+
+
+def _check_open(meeting: Meeting) -> None:
+    if meeting.is_cancelled:
+        raise AgendaError(_("This meeting is cancelled."), "meeting_id", "cancelled")
+
+
+def _set_fields(
+    item: AgendaItem,
+    *,
+    title: str,
+    description: str | None,
+    kind: ItemKind,
+    presenter: Person | None,
+    presenter_text: str | None,
+    planned_minutes: int | None,
+    links: str | Iterable[str] | None,
+    actions: Iterable[PlanAction] | None,
+) -> None:
+    title = _clean(title)
+    if not title:
+        raise AgendaError(_("Give the item a title."), "title")
+    if planned_minutes is not None and not 0 <= planned_minutes <= 24 * 60:
+        raise AgendaError(_("Plan between 0 and 1440 minutes."), "planned_minutes")
+    if links is not None and not isinstance(links, str):
+        links = "\n".join(links)
+    link_lines = [line.strip() for line in (links or "").splitlines() if line.strip()]
+    for link in link_lines:
+        if not link.lower().startswith(("http://", "https://")):
+            raise AgendaError(
+                _("Links start with http:// or https:// (%(link)s).", link=link[:80]), "links"
+            )
+    item.title = title[:300]
+    item.description = _text(description)
+    item.kind = kind
+    item.presenter = presenter
+    item.presenter_id = presenter.id if presenter else None
+    item.presenter_text = None if presenter else (_clean(presenter_text) or None)
+    item.planned_minutes = planned_minutes
+    item.links = "\n".join(link_lines) or None
+    if actions is not None:
+        item.actions = list({a.id: a for a in actions}.values())
+
+
+def add_item(
+    meeting: Meeting,
+    *,
+    title: str,
+    description: str | None = None,
+    kind: ItemKind = ItemKind.DISCUSSION,
+    presenter: Person | None = None,
+    presenter_text: str | None = None,
+    planned_minutes: int | None = None,
+    links: str | Iterable[str] | None = None,
+    actions: Iterable[PlanAction] = (),
+    source: ItemSource = ItemSource.MANUAL,
+    origin_text: str | None = None,
+) -> AgendaItem:
+    """Add an item at the end of the meeting's agenda."""
+    agenda = ensure_agenda(meeting)
+    item = AgendaItem(meeting_id=meeting.id, source=source, origin_text=_text(origin_text))
+    _set_fields(
+        item,
+        title=title,
+        description=description,
+        kind=kind,
+        presenter=presenter,
+        presenter_text=presenter_text,
+        planned_minutes=planned_minutes,
+        links=links,
+        actions=actions,
+    )
+    item.position = _last_position(meeting) + 1
+    item.version = 1
+    db.session.add(item)
+    db.session.flush()
+    _agenda_changed(meeting, agenda)
+    logger.info("agenda item %s added to meeting %s", item.id, meeting.id)
+    return item
+
+
+def _last_position(meeting: Meeting) -> int:
+    return db.session.scalar(
+        select(func.coalesce(func.max(AgendaItem.position), 0)).where(
+            AgendaItem.meeting_id == meeting.id
+        )
+    )
+
+
+def update_item(
+    item: AgendaItem,
+    *,
+    version: int | None,
+    title: str,
+    description: str | None = None,
+    kind: ItemKind = ItemKind.DISCUSSION,
+    presenter: Person | None = None,
+    presenter_text: str | None = None,
+    planned_minutes: int | None = None,
+    links: str | Iterable[str] | None = None,
+    actions: Iterable[PlanAction] | None = None,
+) -> AgendaItem:
+    """Change an item; a stale ``version`` raises VersionConflict and changes nothing."""
+    _check_version(item, version)
+    _set_fields(
+        item,
+        title=title,
+        description=description,
+        kind=kind,
+        presenter=presenter,
+        presenter_text=presenter_text,
+        planned_minutes=planned_minutes,
+        links=links,
+        actions=actions,
+    )
+    item.version += 1
+    db.session.flush()
+    if item.meeting is not None:
+        _agenda_changed(item.meeting)
+    return item
+
+
+def _check_version(item: AgendaItem, version: int | None) -> None:
+    if version is not None and version != item.version:
+        raise VersionConflict(item)
+
+
+def delete_item(item: AgendaItem) -> None:
+    """Remove an item from its agenda or backlog (the standard items too, if the body wants)."""
+    meeting = item.meeting
+    db.session.delete(item)
+    db.session.flush()
+    if meeting is not None:
+        _renumber(meeting_items(meeting))
+        _agenda_changed(meeting)
+
+
+def _renumber(items: list[AgendaItem]) -> None:
+    for n, item in enumerate(items, 1):
+        item.position = n
+    db.session.flush()
+
+
+def move_item(item: AgendaItem, step: int) -> None:
+    """Move an item one place up (``step=-1``) or down (``step=1``)."""
+    meeting = item.meeting
+    if meeting is None:
+        return
+    items = meeting_items(meeting)
+    index = next(i for i, it in enumerate(items) if it.id == item.id)
+    target = index + (1 if step > 0 else -1)
+    if 0 <= target < len(items):
+        items[index], items[target] = items[target], items[index]
+        _renumber(items)
+        _agenda_changed(meeting)
+
+
+def reorder(meeting: Meeting, item_ids: list[int]) -> None:
+    """Put the meeting's items in this order; the list must hold each item exactly once."""
+    items = meeting_items(meeting)
+    by_id = {i.id: i for i in items}
+    if sorted(item_ids) != sorted(by_id) or len(set(item_ids)) != len(item_ids):
+        raise AgendaError(_("The order does not match the items of this agenda."), "order")
+    _renumber([by_id[i] for i in item_ids])
+    _agenda_changed(meeting)
+
+
+# --- publishing and mail -------------------------------------------------------------------------
+
+
+def publish_agenda(meeting: Meeting) -> int:
+    """Publish the agenda (members see it) and tell the invitees; returns how many mails."""
+    _check_open(meeting)
+    agenda = ensure_agenda(meeting)
+    if agenda.is_published:
+        return 0
+    agenda.status = AgendaStatus.PUBLISHED
+    agenda.published_at = utcnow()
+    db.session.flush()
+    return notify_agenda(meeting, agenda, changed=False)
+
+
+def _agenda_changed(meeting: Meeting, agenda: Agenda | None = None) -> None:
+    agenda = agenda or agenda_of(meeting)
+    if agenda is not None and agenda.is_published and not meeting.is_cancelled:
+        notify_agenda(meeting, agenda, changed=True)
+
+
+def notify_agenda(meeting: Meeting, agenda: Agenda, *, changed: bool) -> int:
+    """Queue the agenda for every invitee; changes soon after each other become one mail
+    per person (coalesced on meeting + person, sent after AGENDA_MAIL_DELAY)."""
+    if meeting.ends_at <= utcnow():
+        return 0
+    agenda.revision += 1
+    items = meeting_items(meeting)
+    queued = 0
+    with outside_request_context():
+        url = current_app.config["BASE_URL"] + url_for("agendas.agenda", meeting_id=meeting.id)
+        for person in invitees(meeting):
+            if not person.email:
+                continue
+            with force_locale(person.locale or "nl"):
+                subject = (
+                    _("Agenda changed: %(title)s", title=meeting.display_title)
+                    if changed
+                    else _("Agenda: %(title)s", title=meeting.display_title)
+                )
+                enqueue_template(
+                    key=f"agenda:{meeting.id}:r{agenda.revision}:{person.id}",
+                    kind="agenda",
+                    person=person,
+                    subject=subject,
+                    template="agendas/mail_agenda",
+                    message_options={
+                        "coalesce_key": f"agenda:{meeting.id}:{person.id}",
+                        "delay": AGENDA_MAIL_DELAY,
+                    },
+                    meeting=meeting,
+                    items=items,
+                    changed=changed,
+                    url=url,
+                )
+            queued += 1
+    return queued
+
+
+# --- backlog ------------------------------------------------------------------------------------
+
+
+def add_backlog_item(
+    body: Body,
+    title: str,
+    description: str | None = None,
+    source: ItemSource | str = ItemSource.MANUAL,
+    origin_text: str | None = None,
+    actions: Iterable[PlanAction] = (),
+    kind: ItemKind = ItemKind.DISCUSSION,
+    planned_minutes: int | None = None,
+) -> AgendaItem:
+    """Put an item in the body's backlog: offered on the agenda editor of its next meetings
+    until the secretary pulls it into one (deferred proposals, fed-back ROA items)."""
+    item = AgendaItem(
+        body_id=body.id,
+        position=0,
+        source=ItemSource(source),
+        origin_text=_text(origin_text),
+        version=1,
+    )
+    _set_fields(
+        item,
+        title=title,
+        description=description,
+        kind=kind,
+        presenter=None,
+        presenter_text=None,
+        planned_minutes=planned_minutes,
+        links=None,
+        actions=actions,
+    )
+    item.body = body
+    db.session.add(item)
+    db.session.flush()
+    logger.info("backlog item %s for body %s", item.id, body.id)
+    return item
+
+
+def pull_into(item: AgendaItem, meeting: Meeting) -> AgendaItem:
+    """Move a backlog item onto a meeting of its body, at the end of the agenda."""
+    if item.meeting_id is not None:
+        raise AgendaError(_("This item is already on an agenda."))
+    if item.body_id not in {b.id for b in meeting.bodies}:
+        raise AgendaError(_("The meeting is not one of this body."), "meeting_id")
+    _check_open(meeting)
+    agenda = ensure_agenda(meeting)
+    item.meeting_id, item.meeting = meeting.id, meeting
+    item.body_id, item.body = None, None
+    item.position = _last_position(meeting) + 1
+    db.session.flush()
+    _agenda_changed(meeting, agenda)
+    return item
+
+
+# --- proposals ----------------------------------------------------------------------------------
+
+
+def _check_meeting_for(body: Body, meeting: Meeting | None) -> None:
+    if meeting is None:
+        return
+    if body.id not in {b.id for b in meeting.bodies}:
+        raise AgendaError(_("The meeting is not one of this body."), "meeting_id")
+    if meeting.is_cancelled:
+        raise AgendaError(
+            _("This meeting is cancelled: choose another one."), "meeting_id", "cancelled"
+        )
+    if meeting.ends_at <= utcnow():
+        raise AgendaError(_("This meeting is over: choose a later one."), "meeting_id", "past")
+
+
+def propose(
+    body: Body,
+    *,
+    proposer: Person,
+    title: str,
+    description: str | None = None,
+    kind: ItemKind = ItemKind.DISCUSSION,
+    planned_minutes: int | None = None,
+    from_body: Body | None = None,
+    source_item: AgendaItem | None = None,
+) -> Proposal:
+    """Propose an item for the body's next meeting; archived bodies take no proposals."""
+    if body.is_archived:
+        raise AgendaError(
+            _("%(name)s is archived and takes no new items.", name=body.name), None, "archived"
+        )
+    title = _clean(title)
+    if not title:
+        raise AgendaError(_("Give the item a title."), "title")
+    if planned_minutes is not None and not 0 <= planned_minutes <= 24 * 60:
+        raise AgendaError(_("Plan between 0 and 1440 minutes."), "planned_minutes")
+    proposal = Proposal(
+        body=body,
+        body_id=body.id,
+        proposer=proposer,
+        title=title[:300],
+        description=_text(description),
+        kind=kind,
+        planned_minutes=planned_minutes,
+        status=ProposalStatus.PENDING,
+        from_body=from_body,
+        source_item=source_item,
+    )
+    db.session.add(proposal)
+    db.session.flush()
+    logger.info("proposal %s to body %s", proposal.id, body.id)
+    return proposal
+
+
+def prepared_bodies(meeting: Meeting) -> list[tuple[Body, Body]]:
+    """(preparing body, prepared body) pairs for a meeting's bodies: where its items may go."""
+    pairs = []
+    for body in meeting.bodies:
+        for target in related_bodies(body, RelationKind.PREPARES):
+            pairs.append((body, target))
+    return pairs
+
+
+def send_to_body(item: AgendaItem, target: Body, *, by: Person) -> Proposal:
+    """Send an item of a preparing body's agenda or minutes to the body it prepares."""
+    meeting = item.meeting
+    pair = (
+        next((p for p in prepared_bodies(meeting) if p[1].id == target.id), None)
+        if meeting
+        else None
+    )
+    if pair is None:
+        raise AgendaError(_("This body does not prepare the agenda of %(name)s.", name=target.name))
+    already = db.session.scalar(
+        select(Proposal.id).where(
+            Proposal.source_item_id == item.id,
+            Proposal.body_id == target.id,
+            Proposal.status.in_([ProposalStatus.PENDING, ProposalStatus.ACCEPTED]),
+        )
+    )
+    if already is not None:
+        raise AgendaError(_("This item was already sent to %(name)s.", name=target.name))
+    return propose(
+        target,
+        proposer=by,
+        title=item.title,
+        description=item.description,
+        kind=item.kind,
+        planned_minutes=item.planned_minutes,
+        from_body=pair[0],
+        source_item=item,
+    )
+
+
+def _origin(proposal: Proposal) -> str:
+    if proposal.from_body is not None:
+        with force_locale("nl"):
+            return _(
+                "from %(body)s %(date)s",
+                body=proposal.from_body.name,
+                date=proposal.created_at.astimezone(LOCAL_TZ).strftime("%d/%m/%Y"),
+            )
+    name = proposal.proposer.name if proposal.proposer else ""
+    with force_locale("nl"):
+        return _("proposed by %(name)s", name=name)
+
+
+def _decided(proposal: Proposal, status: ProposalStatus, by: Person) -> None:
+    if proposal.status is not ProposalStatus.PENDING:
+        raise AgendaError(_("This proposal was already handled."), None, "handled")
+    proposal.status = status
+    proposal.decided_by = by
+    proposal.decided_at = utcnow()
+
+
+def accept_proposal(proposal: Proposal, meeting: Meeting, *, by: Person) -> AgendaItem:
+    """Put a proposal on the agenda of a chosen meeting of its body."""
+    _check_meeting_for(proposal.body, meeting)
+    _decided(proposal, ProposalStatus.ACCEPTED, by)
+    item = add_item(
+        meeting,
+        title=proposal.title,
+        description=proposal.description,
+        kind=proposal.kind,
+        presenter=proposal.proposer if proposal.from_body is None else None,
+        planned_minutes=proposal.planned_minutes,
+        actions=proposal.source_item.actions if proposal.source_item else (),
+        source=ItemSource.PROPOSAL,
+        origin_text=_origin(proposal),
+    )
+    proposal.item = item
+    db.session.flush()
+    return item
+
+
+def defer_proposal(proposal: Proposal, *, by: Person) -> AgendaItem:
+    """Keep a proposal in the body's backlog: it is offered again for the next meetings."""
+    _decided(proposal, ProposalStatus.DEFERRED, by)
+    item = add_backlog_item(
+        proposal.body,
+        proposal.title,
+        proposal.description,
+        ItemSource.PROPOSAL,
+        _origin(proposal),
+        proposal.source_item.actions if proposal.source_item else (),
+        kind=proposal.kind,
+        planned_minutes=proposal.planned_minutes,
+    )
+    proposal.item = item
+    db.session.flush()
+    return item
+
+
+def decline_proposal(proposal: Proposal, reason: str, *, by: Person) -> None:
+    """Decline a proposal; the proposer sees the reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise AgendaError(_("Say why the proposal is declined."), "reason")
+    _decided(proposal, ProposalStatus.DECLINED, by)
+    proposal.reason = reason
+    db.session.flush()
+
+
+# --- minutes ------------------------------------------------------------------------------------
+
+
+def save_minutes(item: AgendaItem, text: str, *, version: int | None, by: Person | None) -> None:
+    """Save an item's minutes as a new version (every version is kept); approved minutes are
+    read-only and a stale ``version`` raises VersionConflict."""
+    if item.meeting is None:
+        raise AgendaError(_("A backlog item has no minutes."))
+    agenda = ensure_agenda(item.meeting)
+    if agenda.minutes_approved:
+        raise AgendaError(
+            _("These minutes are approved and can no longer be changed."), "minutes", "approved"
+        )
+    _check_version(item, version)
+    text = (text or "").replace("\r\n", "\n").strip()
+    item.minutes = text or None
+    item.version += 1
+    db.session.add(
+        MinutesRevision(item=item, version=item.version, text=text, saved_by=by, saved_at=utcnow())
+    )
+    db.session.flush()
+
+
+def send_minutes_for_comment(meeting: Meeting) -> int:
+    """Draft -> sent for comments: invitees read the minutes and get a mail."""
+    agenda = ensure_agenda(meeting)
+    if agenda.minutes_status is not MinutesStatus.DRAFT:
+        raise AgendaError(_("These minutes were already sent for comments."), None, "state")
+    agenda.minutes_status = MinutesStatus.FOR_COMMENT
+    agenda.minutes_sent_at = utcnow()
+    db.session.flush()
+    queued = 0
+    with outside_request_context():
+        url = current_app.config["BASE_URL"] + url_for("agendas.minutes", meeting_id=meeting.id)
+        for person in invitees(meeting):
+            if not person.email:
+                continue
+            with force_locale(person.locale or "nl"):
+                enqueue_template(
+                    key=f"minutes:{meeting.id}:for_comment:{person.id}",
+                    kind="minutes",
+                    person=person,
+                    subject=_("Minutes for comments: %(title)s", title=meeting.display_title),
+                    template="agendas/mail_minutes",
+                    meeting=meeting,
+                    url=url,
+                )
+            queued += 1
+    return queued
+
+
+def approve_minutes(meeting: Meeting, *, in_meeting: Meeting, by: Person) -> Agenda:
+    """Approve a meeting's minutes at a later meeting's approval item; they become read-only.
+
+    Sends ``minutes_approved`` (the follow-ups domain feeds the ROA's decisions back).
+    """
+    agenda = ensure_agenda(meeting)
+    if agenda.minutes_status is MinutesStatus.APPROVED:
+        raise AgendaError(_("These minutes are already approved."), None, "state")
+    if agenda.minutes_status is not MinutesStatus.FOR_COMMENT:
+        raise AgendaError(
+            _("Send the minutes for comments before they are approved."), None, "state"
+        )
+    if in_meeting.starts_at <= meeting.starts_at:
+        raise AgendaError(_("Minutes are approved at a later meeting."), "in_meeting_id")
+    if not {b.id for b in meeting.bodies} & {b.id for b in in_meeting.bodies}:
+        raise AgendaError(_("Minutes are approved by a meeting of the same body."), "in_meeting_id")
+    agenda.minutes_status = MinutesStatus.APPROVED
+    agenda.minutes_approved_at = utcnow()
+    agenda.approved_in_meeting_id = in_meeting.id
+    agenda.approved_by = by
+    db.session.flush()
+    minutes_approved.send(meeting, approved_in=in_meeting, by=by)
+    logger.info("minutes of meeting %s approved in meeting %s", meeting.id, in_meeting.id)
+    return agenda

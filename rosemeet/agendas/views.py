@@ -1,0 +1,623 @@
+"""Pages for agendas and minutes: the agenda editor, items, publishing, the body's backlog,
+template and proposals, minutes with the version check, approval, exports."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from rosemeet.accounts.models import Person
+from rosemeet.agendas import exporter, queries
+from rosemeet.agendas import operations as ops
+from rosemeet.agendas.forms import (
+    AcceptForm,
+    ActionSearchForm,
+    DeclineForm,
+    ItemForm,
+    MinutesForm,
+    ProposalForm,
+    PullForm,
+    SettingsForm,
+    TemplateItemForm,
+)
+from rosemeet.agendas.models import AgendaItem, ItemKind, ItemRole, Proposal
+from rosemeet.core.enums import select_choices
+from rosemeet.core.forms import ConfirmForm
+from rosemeet.core.permissions import can, get_or_404
+from rosemeet.extensions import db
+from rosemeet.meetings.models import Meeting
+from rosemeet.meetings.queries import load_meeting
+from rosemeet.network.models import Body
+
+bp = Blueprint("agendas", __name__)
+
+
+@bp.app_context_processor
+def agenda_helpers() -> dict:
+    """``agenda_for(meeting)`` for the agenda shown on the meeting page."""
+    return {"agenda_for": _agenda_for_page}
+
+
+def _agenda_for_page(meeting: Meeting) -> queries.AgendaView | None:
+    if not can(current_user, "view_agenda", meeting):
+        return None
+    return queries.load_agenda(meeting)
+
+
+def _show_error(form, error: ops.AgendaError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+def _meeting(meeting_id: int, action: str = "view_agenda") -> Meeting:
+    get_or_404(current_user, Meeting, meeting_id, action)
+    return load_meeting(meeting_id)
+
+
+def _version(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- the agenda ---------------------------------------------------------------------------------
+
+
+@bp.get("/meetings/<int:meeting_id>/agenda")
+def agenda(meeting_id: int):
+    """A meeting's agenda; those who make it edit it here (made from the template on first
+    opening)."""
+    meeting = _meeting(meeting_id)
+    editor = can(current_user, "edit_agenda", meeting)
+    if editor and ops.agenda_of(meeting) is None:
+        ops.ensure_agenda(meeting)
+        db.session.commit()
+    view = queries.load_agenda(meeting, with_backlog=editor)
+    return render_template(
+        "agendas/agenda.html",
+        meeting=meeting,
+        view=view,
+        editor=editor,
+        confirm_form=ConfirmForm(),
+        pull_form=_pull_form(meeting) if editor else None,
+        upcoming=[meeting] if editor else [],
+        approval=_approval(meeting, view) if editor else None,
+        prepared=ops.prepared_bodies(meeting) if editor else [],
+        sent=queries.sent_proposals([i.id for i in view.items]) if editor else {},
+        pending={b.id: len(queries.pending_proposals(b)) for b in meeting.bodies} if editor else {},
+    )
+
+
+def _approval(meeting: Meeting, view: queries.AgendaView):
+    if not any(i.role is ItemRole.APPROVE_MINUTES for i in view.items):
+        return None
+    return queries.approvable_minutes(meeting)
+
+
+def _pull_form(meeting: Meeting) -> PullForm:
+    form = PullForm(formdata=None)
+    form.meeting_id.choices = select_choices([(meeting.id, meeting.display_title)])
+    return form
+
+
+def _item_form(item: AgendaItem | None = None, **kwargs) -> tuple[ItemForm, ActionSearchForm]:
+    form = ItemForm(obj=item, **kwargs)
+    people = db.session.execute(select(Person.id, Person.name).order_by(Person.name))
+    form.presenter_id.choices = [("", _("Nobody from the network"))] + [
+        (str(pid), name) for pid, name in people
+    ]
+    if request.method == "GET" and item is not None:
+        form.links.data = item.links or ""
+        form.action_ids.data = [a.id for a in item.actions]
+        form.version.data = str(item.version)
+        form.presenter_id.data = item.presenter_id
+    search = ActionSearchForm(formdata=request.form if request.method == "POST" else None)
+    return form, search
+
+
+def _action_choices(form: ItemForm, search: ActionSearchForm):
+    """The linked actions (checked) and the search results (to tick)."""
+    linked = queries.actions_by_id([i for i in (form.action_ids.data or []) if i])
+    found = queries.search_actions(search.action_q.data or "")
+    seen = {a.id for a in linked}
+    return linked, [a for a in found if a.id not in seen]
+
+
+def _save_item(meeting: Meeting, item: AgendaItem | None):
+    form, search = _item_form(item)
+    searching = request.method == "POST" and "search_actions" in request.form
+    if not searching and form.validate_on_submit():
+        actions = queries.actions_by_id(form.action_ids.data or [])
+        presenter = (
+            db.session.get(Person, form.presenter_id.data) if form.presenter_id.data else None
+        )
+        fields = {
+            "title": form.title.data,
+            "description": form.description.data,
+            "kind": ItemKind(form.kind.data),
+            "presenter": presenter,
+            "presenter_text": form.presenter_text.data,
+            "planned_minutes": form.planned_minutes.data,
+            "links": form.links.data,
+            "actions": actions,
+        }
+        try:
+            if item is None:
+                item = ops.add_item(meeting, **fields)
+            else:
+                ops.update_item(item, version=_version(form.version.data), **fields)
+        except ops.VersionConflict as exc:
+            db.session.rollback()
+            current = db.session.get(AgendaItem, exc.item.id)
+            return render_template(
+                "agendas/conflict.html",
+                meeting=meeting,
+                item=current,
+                rows=[
+                    (_("Title"), current.title, form.title.data),
+                    (_("Description"), current.description or "", form.description.data or ""),
+                ],
+                form=form,
+                search=search,
+                back=url_for("agendas.edit_item", item_id=current.id),
+            ), 409
+        except ops.AgendaError as exc:
+            db.session.rollback()
+            _show_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The item is saved."), "success")
+            return redirect(url_for("agendas.agenda", meeting_id=meeting.id) + f"#item-{item.id}")
+    linked, found = _action_choices(form, search)
+    status = 400 if request.method == "POST" and not searching else 200
+    return render_template(
+        "agendas/item_form.html",
+        meeting=meeting,
+        item=item,
+        form=form,
+        search=search,
+        linked=linked,
+        found=found,
+        searched=searching,
+    ), status
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda/items/new", methods=["GET", "POST"])
+@login_required
+def new_item(meeting_id: int):
+    """Add an item to the agenda."""
+    meeting = _meeting(meeting_id, "edit_agenda")
+    return _save_item(meeting, None)
+
+
+@bp.route("/agenda-items/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_item(item_id: int):
+    """Change an agenda item (a stale save shows both versions)."""
+    item = get_or_404(current_user, AgendaItem, item_id, "edit")
+    if item.meeting is None:
+        abort(404)
+    return _save_item(load_meeting(item.meeting_id), item)
+
+
+@bp.post("/agenda-items/<int:item_id>/move")
+@login_required
+def move_item(item_id: int):
+    """Move an item one place up or down (the keyboard alternative to dragging)."""
+    item = get_or_404(current_user, AgendaItem, item_id, "edit")
+    ops.move_item(item, -1 if request.form.get("direction") == "up" else 1)
+    db.session.commit()
+    return redirect(url_for("agendas.agenda", meeting_id=item.meeting_id) + f"#item-{item.id}")
+
+
+@bp.post("/meetings/<int:meeting_id>/agenda/order")
+@login_required
+def reorder(meeting_id: int):
+    """Save the order of the items (sent by drag and drop: ``order=3,1,2``)."""
+    meeting = _meeting(meeting_id, "edit_agenda")
+    try:
+        ids = [int(v) for v in request.form.get("order", "").split(",") if v.strip()]
+        ops.reorder(meeting, ids)
+    except (ValueError, ops.AgendaError):
+        db.session.rollback()
+        if request.accept_mimetypes.best == "application/json":
+            return {"ok": False}, 400
+        flash(_("The order could not be saved; reload the page and try again."), "error")
+    else:
+        db.session.commit()
+        if request.accept_mimetypes.best == "application/json":
+            return {"ok": True}
+        flash(_("The order is saved."), "success")
+    return redirect(url_for("agendas.agenda", meeting_id=meeting_id))
+
+
+@bp.post("/agenda-items/<int:item_id>/delete")
+@login_required
+def delete_item(item_id: int):
+    """Remove an item from the agenda or the backlog."""
+    item = get_or_404(current_user, AgendaItem, item_id, "edit")
+    meeting_id = item.meeting_id or request.form.get("meeting_id", type=int)
+    ops.delete_item(item)
+    db.session.commit()
+    flash(_("The item is removed."), "success")
+    if meeting_id:
+        return redirect(url_for("agendas.agenda", meeting_id=meeting_id))
+    return redirect(url_for("network.home"))
+
+
+@bp.post("/meetings/<int:meeting_id>/agenda/publish")
+@login_required
+def publish(meeting_id: int):
+    """Publish the agenda: members see it and the invitees get it by mail."""
+    meeting = _meeting(meeting_id, "edit_agenda")
+    try:
+        ops.publish_agenda(meeting)
+    except ops.AgendaError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The agenda is published; the invitees get it by mail."), "success")
+    return redirect(url_for("agendas.agenda", meeting_id=meeting_id))
+
+
+@bp.post("/agenda-items/<int:item_id>/pull")
+@login_required
+def pull_item(item_id: int):
+    """Put a backlog item on a meeting's agenda."""
+    item = get_or_404(current_user, AgendaItem, item_id, "edit")
+    meeting = _meeting(request.form.get("meeting_id", type=int) or 0, "edit_agenda")
+    try:
+        ops.pull_into(item, meeting)
+    except ops.AgendaError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The item is on the agenda."), "success")
+    return redirect(url_for("agendas.agenda", meeting_id=meeting.id))
+
+
+@bp.post("/agenda-items/<int:item_id>/send")
+@login_required
+def send_item(item_id: int):
+    """Send an item to the body this body prepares the agenda of (one click)."""
+    item = get_or_404(current_user, AgendaItem, item_id, "edit")
+    target = db.session.get(Body, request.form.get("body_id", type=int) or 0)
+    if target is None or item.meeting is None:
+        abort(404)
+    try:
+        ops.send_to_body(item, target, by=current_user)
+    except ops.AgendaError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The item is proposed to %(name)s.", name=target.name), "success")
+    back = request.form.get("back") == "minutes"
+    endpoint = "agendas.minutes" if back else "agendas.agenda"
+    return redirect(url_for(endpoint, meeting_id=item.meeting_id) + f"#item-{item.id}")
+
+
+# --- minutes ------------------------------------------------------------------------------------
+
+
+@bp.get("/meetings/<int:meeting_id>/minutes")
+def minutes(meeting_id: int):
+    """The minutes, per agenda item; those who write them edit them here."""
+    meeting = _meeting(meeting_id, "view_minutes")
+    editor = can(current_user, "edit_minutes", meeting)
+    view = queries.load_agenda(meeting)
+    if view.agenda is not None and view.agenda.minutes_approved:
+        editor = False
+    forms = {}
+    if editor:
+        for item in view.items:
+            form = MinutesForm(formdata=None, prefix=f"item-{item.id}")
+            form.minutes.data = item.minutes or ""
+            form.version.data = str(item.version)
+            forms[item.id] = form
+    return render_template(
+        "agendas/minutes.html",
+        meeting=meeting,
+        view=view,
+        editor=editor,
+        manager=can(current_user, "edit_agenda", meeting),
+        forms=forms,
+        confirm_form=ConfirmForm(),
+        prepared=ops.prepared_bodies(meeting) if editor else [],
+        sent=queries.sent_proposals([i.id for i in view.items]) if editor else {},
+    )
+
+
+@bp.post("/agenda-items/<int:item_id>/minutes")
+@login_required
+def save_minutes(item_id: int):
+    """Save one item's minutes; a stale version shows both texts and loses neither."""
+    item = get_or_404(current_user, AgendaItem, item_id)
+    if item.meeting is None or not can(current_user, "edit_minutes", item.meeting):
+        abort(403)
+    form = MinutesForm(prefix=f"item-{item.id}")
+    if not form.validate_on_submit():
+        flash(" ".join(str(m) for msgs in form.errors.values() for m in msgs), "error")
+        return redirect(url_for("agendas.minutes", meeting_id=item.meeting_id))
+    try:
+        ops.save_minutes(
+            item, form.minutes.data, version=_version(form.version.data), by=current_user
+        )
+    except ops.VersionConflict:
+        db.session.rollback()
+        current = db.session.get(AgendaItem, item.id)
+        fresh = MinutesForm(formdata=None, prefix=f"item-{item.id}")
+        fresh.minutes.data = form.minutes.data
+        fresh.version.data = str(current.version)
+        return render_template(
+            "agendas/minutes_conflict.html",
+            meeting=current.meeting,
+            item=current,
+            mine=form.minutes.data or "",
+            form=fresh,
+        ), 409
+    except ops.AgendaError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The minutes of \u201c%(title)s\u201d are saved.", title=item.title), "success")
+    return redirect(url_for("agendas.minutes", meeting_id=item.meeting_id) + f"#item-{item.id}")
+
+
+@bp.post("/meetings/<int:meeting_id>/minutes/send")
+@login_required
+def send_minutes(meeting_id: int):
+    """Send the minutes for comments to the invitees."""
+    meeting = _meeting(meeting_id, "edit_agenda")
+    try:
+        ops.send_minutes_for_comment(meeting)
+    except ops.AgendaError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The minutes are sent for comments."), "success")
+    return redirect(url_for("agendas.minutes", meeting_id=meeting_id))
+
+
+@bp.post("/meetings/<int:meeting_id>/approve-previous")
+@login_required
+def approve_previous(meeting_id: int):
+    """At this meeting's approval item: approve the previous meeting's minutes."""
+    meeting = _meeting(meeting_id, "edit_agenda")
+    found = queries.approvable_minutes(meeting)
+    if found is None:
+        abort(404)
+    previous, _agenda = found
+    try:
+        ops.approve_minutes(previous, in_meeting=meeting, by=current_user)
+    except ops.AgendaError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The minutes of %(title)s are approved.", title=previous.display_title), "success")
+    return redirect(url_for("agendas.agenda", meeting_id=meeting_id))
+
+
+@bp.get("/meetings/<int:meeting_id>/minutes/history")
+def minutes_history(meeting_id: int):
+    """Every saved version of the minutes."""
+    meeting = _meeting(meeting_id, "view_minutes")
+    return render_template(
+        "agendas/history.html",
+        meeting=meeting,
+        view=queries.load_agenda(meeting),
+        revisions=queries.revisions_of(meeting),
+    )
+
+
+# --- print and downloads ------------------------------------------------------------------------
+
+
+@bp.get("/meetings/<int:meeting_id>/<any(agenda, minutes):what>/print")
+def printable(meeting_id: int, what: str):
+    """A printable agenda or minutes page."""
+    meeting = _meeting(meeting_id, "view_agenda" if what == "agenda" else "view_minutes")
+    return render_template(
+        "agendas/print.html",
+        meeting=meeting,
+        view=queries.load_agenda(meeting),
+        what=what,
+        sections=queries.agenda_sections(meeting) if what == "agenda" else [],
+    )
+
+
+@bp.get("/meetings/<int:meeting_id>/<any(agenda, minutes):what>.<any(docx, md):fmt>")
+def download(meeting_id: int, what: str, fmt: str):
+    """The agenda or the minutes as a Word document or as Markdown."""
+    meeting = _meeting(meeting_id, "view_agenda" if what == "agenda" else "view_minutes")
+    view = queries.load_agenda(meeting)
+    name = exporter.file_name(meeting, what, fmt)
+    if fmt == "md":
+        body, mimetype = exporter.to_markdown(view, what), "text/markdown; charset=utf-8"
+    else:
+        body = exporter.to_docx(view, what)
+        mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+# --- proposals ----------------------------------------------------------------------------------
+
+
+@bp.route("/bodies/<int:body_id>/propose", methods=["GET", "POST"])
+@login_required
+def propose(body_id: int):
+    """Propose an item for the body's next meeting."""
+    body = get_or_404(current_user, Body, body_id, "propose")
+    form = ProposalForm()
+    if form.validate_on_submit():
+        try:
+            ops.propose(
+                body,
+                proposer=current_user,
+                title=form.title.data,
+                description=form.description.data,
+                kind=ItemKind(form.kind.data),
+                planned_minutes=form.planned_minutes.data,
+            )
+        except ops.AgendaError as exc:
+            db.session.rollback()
+            _show_error(form, exc)
+        else:
+            db.session.commit()
+            flash(
+                _("Your proposal is sent to the secretary of %(name)s.", name=body.name), "success"
+            )
+            return redirect(url_for("agendas.my_proposals"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("agendas/propose.html", body=body, form=form), status
+
+
+@bp.get("/proposals/mine")
+@login_required
+def my_proposals():
+    """What I proposed and what became of it."""
+    return render_template(
+        "agendas/my_proposals.html", proposals=queries.my_proposals(current_user)
+    )
+
+
+@bp.get("/bodies/<int:body_id>/proposals")
+@login_required
+def body_proposals(body_id: int):
+    """Proposals to the body: accept (choose the meeting), defer or decline."""
+    body = get_or_404(current_user, Body, body_id, "manage_agenda")
+    return _proposals_page(body)
+
+
+def _proposals_page(body: Body, decline_forms: dict | None = None, status: int = 200):
+    meetings = queries.upcoming_meetings(body)
+    accept_form = AcceptForm(formdata=None)
+    accept_form.meeting_id.choices = select_choices(
+        (m.id, f"{m.local_start:%d/%m/%Y %H:%M} {m.display_title}") for m in meetings
+    )
+    return render_template(
+        "agendas/proposals.html",
+        body=body,
+        pending=queries.pending_proposals(body),
+        handled=queries.handled_proposals(body),
+        accept_form=accept_form,
+        decline_forms=decline_forms or {},
+        decline_form=DeclineForm(formdata=None),
+        confirm_form=ConfirmForm(),
+        backlog=queries.backlog_of([body.id]),
+    ), status
+
+
+@bp.post("/proposals/<int:proposal_id>/<any(accept, defer, decline):decision>")
+@login_required
+def decide(proposal_id: int, decision: str):
+    """Accept, defer or decline a proposal."""
+    proposal = get_or_404(current_user, Proposal, proposal_id, "decide")
+    body = proposal.body
+    try:
+        if decision == "accept":
+            meeting = db.session.get(Meeting, request.form.get("meeting_id", type=int) or 0)
+            if meeting is None:
+                raise ops.AgendaError(_("Choose a meeting."), "meeting_id")
+            ops.accept_proposal(proposal, meeting, by=current_user)
+            message = _("The proposal is on the agenda of %(title)s.", title=meeting.display_title)
+        elif decision == "defer":
+            ops.defer_proposal(proposal, by=current_user)
+            message = _("The proposal waits in the backlog; it is offered again next time.")
+        else:
+            form = DeclineForm()
+            if not form.validate_on_submit():
+                return _proposals_page(body, {proposal.id: form}, 400)
+            ops.decline_proposal(proposal, form.reason.data, by=current_user)
+            message = _("The proposal is declined.")
+    except ops.AgendaError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("agendas.body_proposals", body_id=body.id))
+
+
+# --- the body's template and settings -----------------------------------------------------------
+
+
+@bp.get("/bodies/<int:body_id>/agenda-template")
+@login_required
+def template(body_id: int):
+    """The body's standard opening items and its agenda settings."""
+    body = get_or_404(current_user, Body, body_id, "manage_agenda")
+    return _template_page(body)
+
+
+def _template_page(body: Body, form=None, settings_form=None, status: int = 200):
+    settings = ops.settings_of(body)
+    if settings_form is None:
+        settings_form = SettingsForm(formdata=None, reminder_days=settings.reminder_days)
+    return render_template(
+        "agendas/template.html",
+        body=body,
+        rows=ops.template_of(body),
+        form=form or TemplateItemForm(formdata=None),
+        settings_form=settings_form,
+        confirm_form=ConfirmForm(),
+    ), status
+
+
+@bp.post("/bodies/<int:body_id>/agenda-template")
+@login_required
+def change_template(body_id: int):
+    """Add, remove or move a standard item, or change the settings."""
+    body = get_or_404(current_user, Body, body_id, "manage_agenda")
+    action = request.form.get("action", "add")
+    position = request.form.get("position", type=int) or 0
+    try:
+        if action == "add":
+            form = TemplateItemForm()
+            if not form.validate_on_submit():
+                return _template_page(body, form=form, status=400)
+            ops.add_template_item(
+                body,
+                title=form.title.data,
+                kind=ItemKind(form.kind.data),
+                role=ItemRole.parse(form.role.data),
+                planned_minutes=form.planned_minutes.data,
+            )
+        elif action == "remove":
+            ops.remove_template_item(body, position)
+        elif action in ("up", "down"):
+            ops.move_template_item(body, position, -1 if action == "up" else 1)
+        elif action == "settings":
+            settings_form = SettingsForm()
+            if not settings_form.validate_on_submit():
+                return _template_page(body, settings_form=settings_form, status=400)
+            ops.set_reminder_days(body, settings_form.reminder_days.data)
+    except ops.AgendaError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The agenda template is saved."), "success")
+    return redirect(url_for("agendas.template", body_id=body.id))

@@ -1,0 +1,44 @@
+"""Markdown to safe HTML: markdown-it-py (raw HTML off) and then an nh3 allow-list.
+
+Everything people type (agenda descriptions, minutes) goes through ``render_markdown``:
+no images, no scripts, no event handlers or style attributes, only http(s) and mailto links.
+"""
+
+from __future__ import annotations
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+#: tags the rendered HTML may keep
+ALLOWED_TAGS = {
+    "a", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
+    "li", "ol", "p", "pre", "s", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}  # fmt: skip
+#: attributes per tag (``rel`` is set by nh3 itself)
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "td": {"align"}, "th": {"align"}}
+#: link schemes; javascript:, data: and the like are dropped
+URL_SCHEMES = {"http", "https", "mailto"}
+
+_parser = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(
+    ["table", "strikethrough"]
+)
+
+
+def sanitize_html(html: str) -> str:
+    """Keep only the allowed tags, attributes and link schemes."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Markdown as safe HTML, ready for a template (``{{ text|markdown }}``)."""
+    if not text:
+        return Markup("")
+    return Markup(sanitize_html(_parser.render(text)))  # noqa: S704 (sanitised just now)

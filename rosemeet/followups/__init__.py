@@ -1,0 +1,1 @@
+"""Decisions, follow-ups (opvolgpunten), referrals between bodies, the ROA loop and search."""

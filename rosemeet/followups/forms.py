@@ -1,0 +1,104 @@
+"""Forms for decisions, follow-ups, their status and the search box.
+
+The API validates JSON with the same classes (see ``rosemeet/api/followups.py``); ids of
+people, organisations, bodies and actions are checked against the database in the view.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from rosemeet.followups.models import FollowUpStatus
+
+#: the message for an id that names nothing (views and API)
+UNKNOWN_CHOICE = _l("Choose from the list.")
+
+
+def optional_int(value) -> int | None:
+    """A select's value as an id, or None when empty or not a number."""
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class _IdField(SelectField):
+    """A select of ids with an empty choice; unknown ids are refused by the view."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("coerce", optional_int)
+        kwargs.setdefault("validate_choice", False)
+        kwargs.setdefault("validators", [Optional()])
+        super().__init__(*args, **kwargs)
+
+
+class _IdsField(SelectMultipleField):
+    """A multiple select of ids (plan actions)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("coerce", int)
+        kwargs.setdefault("validate_choice", False)
+        kwargs.setdefault("validators", [Optional()])
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.data = [v for v in (optional_int(x) for x in valuelist) if v is not None]
+
+
+class DecisionForm(FlaskForm):
+    """A decision on an agenda item."""
+
+    text = TextAreaField(
+        _l("Decision"),
+        description=_l("What was decided, in a sentence or two."),
+        validators=[DataRequired(), Length(max=5000)],
+    )
+    body_id = _IdField(_l("Register of"), choices=[])
+    action_ids = _IdsField(_l("Plan actions"), choices=[])
+
+
+class FollowUpForm(FlaskForm):
+    """A follow-up (opvolgpunt) on an agenda item or a decision."""
+
+    title = StringField(_l("What"), validators=[DataRequired(), Length(max=300)])
+    description = TextAreaField(_l("Details"), validators=[Optional(), Length(max=5000)])
+    owner_person_id = _IdField(_l("Owner (person)"), choices=[])
+    owner_organisation_id = _IdField(
+        _l("Owner (organisation)"),
+        description=_l("Empty: the organisation of the person."),
+        choices=[],
+    )
+    due_on = DateField(
+        _l("Due date"),
+        description=_l("A date in the past is allowed; you will get a warning."),
+        validators=[Optional()],
+    )
+    report_to_body_id = _IdField(
+        _l("Report back to"),
+        description=_l("The body that must hear about it (e.g. the ROA); it is on its agenda too."),
+        choices=[],
+    )
+    decision_id = _IdField(_l("From decision"), choices=[])
+    body_id = _IdField(_l("Follow-up list of"), choices=[])
+    action_ids = _IdsField(_l("Plan actions"), choices=[])
+
+
+class StatusForm(FlaskForm):
+    """A follow-up's new status, and the meeting it was dealt with in."""
+
+    status = SelectField(_l("Status"), choices=FollowUpStatus.choices, validators=[DataRequired()])
+    closed_in_meeting_id = _IdField(_l("Dealt with in the meeting"), choices=[])
+
+
+class SearchForm(FlaskForm):
+    """The search box."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])

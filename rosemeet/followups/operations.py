@@ -1,0 +1,372 @@
+"""Writes on decisions and follow-ups, and the ROA loop.
+
+Each function changes objects and flushes; the view commits once. Refusals raise
+FollowUpError with a translated message and, where it belongs to one, the field (API
+names: text, title, due_on, report_to_body_id, closed_in_meeting_id, ...).
+
+Numbering: a decision gets the next free sequence of its body and year; the unique
+constraint (body, year, sequence) makes two concurrent recorders collide, and the loser
+retries inside a savepoint with the next number. Numbers are never reused or renumbered.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from rosemeet.accounts.models import Person
+from rosemeet.agendas.models import AgendaItem, ItemSource
+from rosemeet.agendas.signals import minutes_approved
+from rosemeet.core.time import local_today
+from rosemeet.db import utcnow
+from rosemeet.extensions import db
+from rosemeet.followups.models import (
+    Decision,
+    FeedbackReport,
+    FollowUp,
+    FollowUpStatus,
+)
+from rosemeet.meetings.models import Meeting
+from rosemeet.network.models import Body, Organisation, RelationKind
+from rosemeet.network.operations import related_bodies
+from rosemeet.plan.models import PlanAction
+
+logger = logging.getLogger(__name__)
+
+#: how often a decision number is retried when another recorder took it first
+NUMBER_ATTEMPTS = 5
+
+
+class FollowUpError(ValueError):
+    """A refused change; ``field`` names the field the message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None, code: str = "invalid"):
+        super().__init__(message)
+        self.message = str(message)
+        self.field = field
+        self.code = code
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def item_bodies(item: AgendaItem) -> list[Body]:
+    """The bodies an item belongs to: its meeting's (two for a joint meeting) or its backlog's."""
+    if item.meeting is not None:
+        return list(item.meeting.bodies)
+    return [item.body] if item.body is not None else []
+
+
+def _owning_body(item: AgendaItem, body: Body | None) -> Body:
+    bodies = item_bodies(item)
+    if body is None:
+        if not bodies:
+            raise FollowUpError(_("This item belongs to no body."))
+        return bodies[0]
+    if body.id not in {b.id for b in bodies}:
+        raise FollowUpError(_("Choose one of the bodies of this meeting."), "body_id")
+    return body
+
+
+def _clean_text(value: str | None) -> str:
+    return (value or "").strip()
+
+
+def due_warning(due_on: date | None, today: date | None = None) -> str | None:
+    """A warning (not an error) for a due date in the past."""
+    if due_on is not None and due_on < (today or local_today()):
+        return _("The due date %(date)s is in the past.", date=due_on.strftime("%d/%m/%Y"))
+    return None
+
+
+def _check_report_to(body: Body, report_to: Body | None) -> None:
+    if report_to is None:
+        return
+    if report_to.id == body.id:
+        raise FollowUpError(
+            _("A follow-up is reported back to another body than its own."), "report_to_body_id"
+        )
+    if report_to.is_archived:
+        raise FollowUpError(
+            _("%(name)s is archived and meets no more.", name=report_to.name), "report_to_body_id"
+        )
+
+
+# --- decisions -------------------------------------------------------------------------------
+
+
+def next_sequence(body: Body, year: int) -> int:
+    """The next free decision number of a body in a year."""
+    current = db.session.scalar(
+        select(func.max(Decision.sequence)).where(
+            Decision.body_id == body.id, Decision.year == year
+        )
+    )
+    return (current or 0) + 1
+
+
+def record_decision(
+    item: AgendaItem,
+    text: str,
+    actions: Iterable[PlanAction] = (),
+    by: Person | None = None,
+    body: Body | None = None,
+) -> Decision:
+    """Record a decision on an agenda item of a meeting, with the next number of its body."""
+    text = _clean_text(text)
+    if not text:
+        raise FollowUpError(_("Write what was decided."), "text")
+    if item.meeting is None:
+        raise FollowUpError(_("Decisions are taken in a meeting; plan this item first."))
+    body = _owning_body(item, body)
+    meeting = item.meeting
+    decided_on = meeting.local_start.date()
+    actions = list(actions)
+    for _attempt in range(NUMBER_ATTEMPTS):
+        decision = Decision(
+            body=body,
+            year=decided_on.year,
+            sequence=next_sequence(body, decided_on.year),
+            agenda_item=item,
+            meeting=meeting,
+            text=text,
+            decided_on=decided_on,
+            recorded_by=by,
+            actions=actions,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(decision)
+                db.session.flush()
+        except IntegrityError:  # another recorder took this number: take the next one
+            logger.info("decision number of body %s taken, retrying", body.id)
+            continue
+        logger.info("decision %s recorded on item %s", decision.number, item.id)
+        return decision
+    raise FollowUpError(_("The decision could not be numbered; try again."), code="conflict")
+
+
+def update_decision(decision: Decision, text: str, actions: Iterable[PlanAction]) -> Decision:
+    """Correct a decision's text and actions; its number stays."""
+    text = _clean_text(text)
+    if not text:
+        raise FollowUpError(_("Write what was decided."), "text")
+    decision.text = text
+    decision.actions = list(actions)
+    db.session.flush()
+    return decision
+
+
+# --- follow-ups ------------------------------------------------------------------------------
+
+
+def create_follow_up(
+    item: AgendaItem | None = None,
+    *,
+    title: str,
+    decision: Decision | None = None,
+    description: str | None = None,
+    owner_person: Person | None = None,
+    owner_organisation: Organisation | None = None,
+    due_on: date | None = None,
+    report_to_body: Body | None = None,
+    actions: Iterable[PlanAction] = (),
+    by: Person | None = None,
+    body: Body | None = None,
+) -> FollowUp:
+    """Record a follow-up on an agenda item (or on a decision, which names its item)."""
+    title = _clean_text(title)
+    if not title:
+        raise FollowUpError(_("Write what must be done."), "title")
+    if item is None and decision is None:
+        raise FollowUpError(_("A follow-up comes from an agenda item or a decision."))
+    if decision is not None:
+        item = item or decision.agenda_item
+        body = body or decision.body
+    if item is not None:
+        body = _owning_body(item, body)
+    _check_report_to(body, report_to_body)
+    if owner_organisation is None and owner_person is not None:
+        owner_organisation = owner_person.organisation
+    follow_up = FollowUp(
+        title=title,
+        description=_clean_text(description) or None,
+        body=body,
+        agenda_item=item,
+        decision=decision,
+        origin_meeting=(item.meeting if item is not None else None)
+        or (decision.meeting if decision is not None else None),
+        owner_person=owner_person,
+        owner_organisation=owner_organisation,
+        due_on=due_on,
+        report_to_body=report_to_body,
+        actions=list(actions),
+        created_by=by,
+    )
+    db.session.add(follow_up)
+    db.session.flush()
+    logger.info("follow-up %s recorded for body %s", follow_up.id, body.id)
+    return follow_up
+
+
+def update_follow_up(
+    follow_up: FollowUp,
+    *,
+    title: str,
+    description: str | None,
+    owner_person: Person | None,
+    owner_organisation: Organisation | None,
+    due_on: date | None,
+    report_to_body: Body | None,
+    actions: Iterable[PlanAction],
+) -> FollowUp:
+    """Change what a follow-up says (not its status: see ``set_status``)."""
+    title = _clean_text(title)
+    if not title:
+        raise FollowUpError(_("Write what must be done."), "title")
+    _check_report_to(follow_up.body, report_to_body)
+    follow_up.title = title
+    follow_up.description = _clean_text(description) or None
+    follow_up.owner_person = owner_person
+    follow_up.owner_organisation = owner_organisation
+    follow_up.due_on = due_on
+    follow_up.report_to_body = report_to_body
+    follow_up.actions = list(actions)
+    db.session.flush()
+    return follow_up
+
+
+def closing_bodies(follow_up: FollowUp) -> list[Body]:
+    """The bodies in whose meetings a follow-up may be dealt with: owner and report-to body."""
+    return [b for b in (follow_up.body, follow_up.report_to_body) if b is not None]
+
+
+def set_status(
+    follow_up: FollowUp,
+    status: FollowUpStatus,
+    by: Person | None = None,
+    meeting: Meeting | None = None,
+) -> FollowUp:
+    """Change the status; closing records who, when and (if given) in which meeting.
+
+    A meeting must belong to the owning body or to the body it reports back to.
+    Reopening clears the closing record.
+    """
+    if meeting is not None:
+        allowed = {b.id for b in closing_bodies(follow_up)}
+        if not allowed & {b.id for b in meeting.bodies}:
+            raise FollowUpError(
+                _(
+                    "This meeting is not one of %(bodies)s: a follow-up is dealt with by its "
+                    "own body or by the body it reports back to.",
+                    bodies=" / ".join(b.name for b in closing_bodies(follow_up)),
+                ),
+                "closed_in_meeting_id",
+                code="conflict",
+            )
+        if status.is_open:
+            raise FollowUpError(
+                _("Only closing (done or dropped) is recorded in a meeting."), "status"
+            )
+    follow_up.status = status
+    if status.is_open:
+        follow_up.closed_at = follow_up.closed_by = follow_up.closed_in_meeting = None
+    else:
+        follow_up.closed_at = utcnow()
+        follow_up.closed_by = by
+        follow_up.closed_in_meeting = meeting
+    db.session.flush()
+    logger.info("follow-up %s is now %s", follow_up.id, status.value)
+    return follow_up
+
+
+# --- the ROA loop ----------------------------------------------------------------------------
+
+
+def _date(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def feedback_text(meeting: Meeting, body: Body) -> tuple[str, list[PlanAction]]:
+    """The Markdown of a fed-back meeting: its decisions and open follow-ups, and their actions."""
+    from rosemeet.followups import queries
+
+    decisions = queries.meeting_decisions(meeting, body)
+    follow_ups = [f for f in queries.raised_in(meeting, body) if f.is_open]
+    actions: dict[int, PlanAction] = {}
+    lines = [
+        _(
+            "Approved minutes of %(body)s of %(date)s.",
+            body=body.name,
+            date=_date(meeting.local_start.date()),
+        )
+    ]
+    lines.append("")
+    lines.append("**" + _("Decisions") + "**")
+    lines.append("")
+    for d in decisions:
+        lines.append(f"- {d.number}: {d.text}")
+        actions.update((a.id, a) for a in d.actions)
+    if not decisions:
+        lines.append("- " + _("No decisions."))
+    lines.append("")
+    lines.append("**" + _("Open follow-ups") + "**")
+    lines.append("")
+    for f in follow_ups:
+        owner = f" ({f.owner_label})" if f.owner_label else ""
+        due = " " + _("due %(date)s", date=_date(f.due_on)) if f.due_on else ""
+        lines.append(f"- {f.title}{owner}{due}")
+        actions.update((a.id, a) for a in f.actions)
+    if not follow_ups:
+        lines.append("- " + _("No open follow-ups."))
+    return "\n".join(lines), list(actions.values())
+
+
+def feed_back(meeting: Meeting) -> list[FeedbackReport]:
+    """Put "Terugkoppeling <body> <date>" in the backlog of every body the meeting's bodies
+    report back to (once per meeting and receiving body); bodies at the meeting are skipped."""
+    from rosemeet.agendas.operations import add_backlog_item
+
+    present = {b.id for b in meeting.bodies}
+    made = []
+    for source in meeting.bodies:
+        for target in related_bodies(source, RelationKind.REPORTS_TO):
+            if target.id in present or target.is_archived:
+                continue
+            exists = db.session.scalar(
+                select(FeedbackReport.id).where(
+                    FeedbackReport.meeting_id == meeting.id,
+                    FeedbackReport.source_body_id == source.id,
+                    FeedbackReport.target_body_id == target.id,
+                )
+            )
+            if exists:
+                continue
+            day = _date(meeting.local_start.date())
+            with force_locale("nl"):  # the network's working language; the item is data
+                title = _("Feedback %(body)s %(date)s", body=source.code, date=day)
+                origin = _("from %(body)s %(date)s", body=source.name, date=day)
+                text, actions = feedback_text(meeting, source)
+            item = add_backlog_item(
+                target, title, text, ItemSource.FEEDBACK, origin, actions=actions
+            )
+            report = FeedbackReport(
+                meeting=meeting, source_body=source, target_body=target, agenda_item_id=item.id
+            )
+            db.session.add(report)
+            db.session.flush()
+            made.append(report)
+            logger.info("meeting %s fed back to body %s as item %s", meeting.id, target.id, item.id)
+    return made
+
+
+@minutes_approved.connect
+def _on_minutes_approved(meeting: Meeting, **_extra) -> None:
+    """The ROA loop: approved minutes are fed back to the bodies their body reports to."""
+    feed_back(meeting)

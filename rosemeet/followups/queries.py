@@ -1,0 +1,549 @@
+"""Reads on decisions and follow-ups that the pages, the API and the ROA loop share.
+
+Every list is read in a fixed number of queries, whatever its length (selectinload for
+what the rows show); the tests hold the tracker and the opvolglijst to a query budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased, selectinload
+
+from rosemeet.agendas.models import AgendaItem, Proposal, agenda_item_action
+from rosemeet.agendas.queries import register_agenda_section
+from rosemeet.core.permissions import can
+from rosemeet.core.time import local_today
+from rosemeet.db import utcnow
+from rosemeet.extensions import db
+from rosemeet.followups.models import (
+    OPEN_STATUSES,
+    Decision,
+    FollowUp,
+    FollowUpStatus,
+    decision_action,
+    follow_up_action,
+)
+from rosemeet.meetings.models import Meeting
+from rosemeet.network.models import Body
+from rosemeet.network.queries import visible_bodies
+from rosemeet.plan.models import PlanAction
+
+
+def _follow_up_load():
+    return (
+        selectinload(FollowUp.body),
+        selectinload(FollowUp.report_to_body),
+        selectinload(FollowUp.owner_person),
+        selectinload(FollowUp.owner_organisation),
+        selectinload(FollowUp.origin_meeting),
+        selectinload(FollowUp.closed_in_meeting).selectinload(Meeting.bodies),
+        selectinload(FollowUp.closed_by),
+        selectinload(FollowUp.decision),
+        selectinload(FollowUp.actions),
+    )
+
+
+def _decision_load():
+    return (
+        selectinload(Decision.meeting),
+        selectinload(Decision.agenda_item),
+        selectinload(Decision.actions),
+        selectinload(Decision.follow_ups),
+    )
+
+
+def visible_body_ids(user) -> list[int] | None:
+    """The ids of the bodies whose follow-ups and decisions the user reads (None: all)."""
+    if getattr(user, "is_admin", False):
+        return None
+    return [b.id for b in visible_bodies(user, include_archived=True)]
+
+
+def _visible(user, ids: list[int] | None):
+    """Follow-ups of a visible owning or report-to body, and one's own."""
+    if ids is None:
+        return True
+    conditions = [FollowUp.body_id.in_(ids), FollowUp.report_to_body_id.in_(ids)]
+    if getattr(user, "is_authenticated", False):
+        conditions.append(FollowUp.owner_person_id == user.id)
+    return or_(*conditions)
+
+
+# --- one meeting -----------------------------------------------------------------------------
+
+
+@dataclass
+class Carried:
+    """A follow-up on a meeting's opvolglijst."""
+
+    follow_up: FollowUp
+    #: true when it is on this list because it reports back to one of the meeting's bodies
+    referred: bool
+
+
+def meeting_follow_ups(meeting: Meeting) -> list[Carried]:
+    """The opvolglijst of a meeting: follow-ups of its bodies raised before it, and those
+    that report back to one of its bodies, that were open when it began (or closed in it).
+
+    Open follow-ups stay on every later meeting until they are dealt with; a closed one
+    stays on the meeting it was closed in. By due date, then age.
+    """
+    body_ids = [b.id for b in meeting.bodies]
+    origin = aliased(Meeting)
+    raised_at = func.coalesce(origin.starts_at, FollowUp.created_at)
+    rows = db.session.scalars(
+        select(FollowUp)
+        .outerjoin(origin, FollowUp.origin_meeting_id == origin.id)
+        .where(
+            or_(FollowUp.body_id.in_(body_ids), FollowUp.report_to_body_id.in_(body_ids)),
+            or_(FollowUp.origin_meeting_id.is_(None), FollowUp.origin_meeting_id != meeting.id),
+            raised_at < meeting.starts_at,
+            or_(
+                FollowUp.status.in_(OPEN_STATUSES),
+                FollowUp.closed_in_meeting_id == meeting.id,
+                and_(
+                    FollowUp.closed_at >= meeting.starts_at,
+                    or_(
+                        FollowUp.closed_in_meeting_id.is_(None),
+                        FollowUp.closed_in_meeting_id != meeting.id,
+                    ),
+                ),
+            ),
+        )
+        .options(*_follow_up_load())
+        .order_by(FollowUp.due_on.is_(None), FollowUp.due_on, FollowUp.id)
+    ).all()
+    return [Carried(f, f.body_id not in body_ids) for f in rows]
+
+
+def meeting_decisions(meeting: Meeting, body: Body | None = None) -> list[Decision]:
+    """The decisions taken in a meeting (of one of its bodies if asked), by number."""
+    query = select(Decision).where(Decision.meeting_id == meeting.id)
+    if body is not None:
+        query = query.where(Decision.body_id == body.id)
+    return list(
+        db.session.scalars(
+            query.options(*_decision_load()).order_by(
+                Decision.body_id, Decision.year, Decision.sequence
+            )
+        )
+    )
+
+
+def raised_in(meeting: Meeting, body: Body | None = None) -> list[FollowUp]:
+    """The follow-ups raised in a meeting (of one of its bodies if asked)."""
+    query = select(FollowUp).where(FollowUp.origin_meeting_id == meeting.id)
+    if body is not None:
+        query = query.where(FollowUp.body_id == body.id)
+    return list(db.session.scalars(query.options(*_follow_up_load()).order_by(FollowUp.id)))
+
+
+def item_outcomes(item: AgendaItem) -> tuple[list[Decision], list[FollowUp]]:
+    """The decisions and follow-ups recorded on an agenda item."""
+    decisions = db.session.scalars(
+        select(Decision)
+        .where(Decision.agenda_item_id == item.id)
+        .options(*_decision_load())
+        .order_by(Decision.year, Decision.sequence)
+    ).all()
+    follow_ups = db.session.scalars(
+        select(FollowUp)
+        .where(FollowUp.agenda_item_id == item.id)
+        .options(*_follow_up_load())
+        .order_by(FollowUp.id)
+    ).all()
+    return list(decisions), list(follow_ups)
+
+
+# --- the tracker -----------------------------------------------------------------------------
+
+
+@dataclass
+class TrackerFilter:
+    """What the tracker shows; empty fields do not filter."""
+
+    body_id: int | None = None
+    owner_person_id: int | None = None
+    owner_organisation_id: int | None = None
+    status: FollowUpStatus | None = None
+    overdue: bool = False
+    action_id: int | None = None
+    report_to_id: int | None = None
+    #: open and ongoing only (when no status is chosen)
+    open_only: bool = False
+
+
+def tracker(user, flt: TrackerFilter, today: date, limit: int = 500) -> list[FollowUp]:
+    """Follow-ups the user may read, filtered; overdue first, then by due date."""
+    query = select(FollowUp).where(_visible(user, visible_body_ids(user)))
+    if flt.body_id:
+        query = query.where(
+            or_(FollowUp.body_id == flt.body_id, FollowUp.report_to_body_id == flt.body_id)
+        )
+    if flt.report_to_id:
+        query = query.where(FollowUp.report_to_body_id == flt.report_to_id)
+    if flt.owner_person_id:
+        query = query.where(FollowUp.owner_person_id == flt.owner_person_id)
+    if flt.owner_organisation_id:
+        query = query.where(FollowUp.owner_organisation_id == flt.owner_organisation_id)
+    if flt.status is not None:
+        query = query.where(FollowUp.status == flt.status)
+    elif flt.open_only or flt.overdue:
+        query = query.where(FollowUp.status.in_(OPEN_STATUSES))
+    if flt.overdue:
+        query = query.where(FollowUp.status.in_(OPEN_STATUSES), FollowUp.due_on < today)
+    if flt.action_id:
+        query = query.where(
+            FollowUp.id.in_(
+                select(follow_up_action.c.follow_up_id).where(
+                    follow_up_action.c.action_id == flt.action_id
+                )
+            )
+        )
+    query = query.options(*_follow_up_load()).order_by(
+        FollowUp.due_on.is_(None), FollowUp.due_on, FollowUp.id
+    )
+    return list(db.session.scalars(query.limit(limit)))
+
+
+def my_follow_ups(person, today: date) -> list[FollowUp]:
+    """Mijn opvolgpunten: the person's own, open ones first."""
+    rows = db.session.scalars(
+        select(FollowUp)
+        .where(FollowUp.owner_person_id == person.id)
+        .options(*_follow_up_load())
+        .order_by(FollowUp.due_on.is_(None), FollowUp.due_on, FollowUp.id)
+    ).all()
+    return sorted(rows, key=lambda f: not f.is_open)
+
+
+# --- referrals -------------------------------------------------------------------------------
+
+
+@dataclass
+class Referral:
+    """Something one body sent to another, and whether that body has dealt with it."""
+
+    kind: str  # "follow_up" or "proposal"
+    title: str
+    from_body: Body | None
+    to_body: Body
+    sent_on: date | None
+    #: open (not yet dealt with), dealt (by the receiving body), closed (elsewhere), declined
+    state: str
+    #: where it was dealt with (a meeting) and when
+    dealt_in: Meeting | None
+    dealt_on: datetime | None
+    follow_up: FollowUp | None = None
+    proposal: Proposal | None = None
+
+
+def _follow_up_referral(f: FollowUp) -> Referral:
+    meeting = f.closed_in_meeting
+    if f.is_open:
+        state = "open"
+    elif meeting is not None and f.report_to_body_id in {b.id for b in meeting.bodies}:
+        state = "dealt"
+    else:
+        state = "closed"
+    return Referral(
+        "follow_up",
+        f.title,
+        f.body,
+        f.report_to_body,
+        f.origin_date or f.created_at.date(),
+        state,
+        meeting,
+        f.closed_at,
+        follow_up=f,
+    )
+
+
+def _proposal_referral(p: Proposal) -> Referral:
+    from rosemeet.agendas.models import ProposalStatus
+
+    state = {
+        ProposalStatus.PENDING: "open",
+        ProposalStatus.DEFERRED: "open",
+        ProposalStatus.ACCEPTED: "dealt",
+        ProposalStatus.DECLINED: "declined",
+    }[p.status]
+    return Referral(
+        "proposal",
+        p.title,
+        p.from_body,
+        p.body,
+        p.created_at.date(),
+        state,
+        p.item.meeting if p.item is not None else None,
+        p.decided_at,
+        proposal=p,
+    )
+
+
+def referrals(user, body_id: int | None = None, open_only: bool = False) -> list[Referral]:
+    """Everything sent from one body to another that the user may read: follow-ups with a
+    report-to body and proposals between bodies, with whether the receiver dealt with it."""
+    ids = visible_body_ids(user)
+    query = select(FollowUp).where(FollowUp.report_to_body_id.is_not(None), _visible(user, ids))
+    proposals = select(Proposal).where(Proposal.from_body_id.is_not(None))
+    if ids is not None:
+        proposals = proposals.where(or_(Proposal.body_id.in_(ids), Proposal.from_body_id.in_(ids)))
+    if body_id:
+        query = query.where(or_(FollowUp.body_id == body_id, FollowUp.report_to_body_id == body_id))
+        proposals = proposals.where(
+            or_(Proposal.body_id == body_id, Proposal.from_body_id == body_id)
+        )
+    rows = [_follow_up_referral(f) for f in db.session.scalars(query.options(*_follow_up_load()))]
+    rows += [
+        _proposal_referral(p)
+        for p in db.session.scalars(
+            proposals.options(
+                selectinload(Proposal.body),
+                selectinload(Proposal.from_body),
+                selectinload(Proposal.item).selectinload(AgendaItem.meeting),
+            )
+        )
+    ]
+    if open_only:
+        rows = [r for r in rows if r.state == "open"]
+    return sorted(rows, key=lambda r: (r.state != "open", r.sent_on or date.min), reverse=False)
+
+
+# --- the decision register -------------------------------------------------------------------
+
+
+def decisions(user, body_id: int | None = None, year: int | None = None) -> list[Decision]:
+    """The register: decisions of the bodies the user reads, newest first."""
+    query = select(Decision)
+    ids = visible_body_ids(user)
+    if ids is not None:
+        query = query.where(Decision.body_id.in_(ids))
+    if body_id:
+        query = query.where(Decision.body_id == body_id)
+    if year:
+        query = query.where(Decision.year == year)
+    return list(
+        db.session.scalars(
+            query.options(*_decision_load()).order_by(
+                Decision.year.desc(), Decision.decided_on.desc(), Decision.sequence.desc()
+            )
+        )
+    )
+
+
+def decision_years() -> list[int]:
+    """The years that have decisions, newest first."""
+    return list(db.session.scalars(select(Decision.year).distinct().order_by(Decision.year.desc())))
+
+
+# --- an action's history ---------------------------------------------------------------------
+
+
+@dataclass
+class HistoryEntry:
+    """One line of an action's history."""
+
+    on: date
+    kind: str  # "item", "decision", "follow_up"
+    body_names: str
+    obj: object
+
+
+def action_history(user, action: PlanAction) -> list[HistoryEntry]:
+    """In time order, every agenda item, decision and follow-up concerning the action,
+    across bodies, that the user may see."""
+    items = db.session.scalars(
+        select(AgendaItem)
+        .where(
+            AgendaItem.id.in_(
+                select(agenda_item_action.c.item_id).where(
+                    agenda_item_action.c.action_id == action.id
+                )
+            )
+        )
+        .options(
+            selectinload(AgendaItem.meeting).selectinload(Meeting.bodies),
+            selectinload(AgendaItem.body),
+        )
+    ).all()
+    entries = []
+    for item in items:
+        if not can(user, "view", item):
+            continue
+        if item.meeting is not None:
+            on = item.meeting.local_start.date()
+            names = " + ".join(b.name for b in item.meeting.bodies)
+        else:
+            on = item.created_at.date()
+            names = item.body.name if item.body else ""
+        entries.append(HistoryEntry(on, "item", names, item))
+    ids = visible_body_ids(user)
+    decision_rows = db.session.scalars(
+        select(Decision)
+        .where(
+            Decision.id.in_(
+                select(decision_action.c.decision_id).where(
+                    decision_action.c.action_id == action.id
+                )
+            ),
+            Decision.body_id.in_(ids) if ids is not None else True,
+        )
+        .options(selectinload(Decision.meeting))
+    ).all()
+    entries += [HistoryEntry(d.decided_on, "decision", d.body.name, d) for d in decision_rows]
+    follow_up_rows = db.session.scalars(
+        select(FollowUp)
+        .where(
+            FollowUp.id.in_(
+                select(follow_up_action.c.follow_up_id).where(
+                    follow_up_action.c.action_id == action.id
+                )
+            ),
+            _visible(user, ids),
+        )
+        .options(*_follow_up_load())
+    ).all()
+    entries += [
+        HistoryEntry(f.origin_date or f.created_at.date(), "follow_up", f.body.name, f)
+        for f in follow_up_rows
+    ]
+    order = {"item": 0, "decision": 1, "follow_up": 2}
+    return sorted(entries, key=lambda e: (e.on, order[e.kind], e.obj.id))
+
+
+def follow_ups_due(start: date, end: date) -> Iterable[FollowUp]:
+    """Open follow-ups with an owner person due in [start, end] (reminders)."""
+    return db.session.scalars(
+        select(FollowUp)
+        .where(
+            FollowUp.status.in_(OPEN_STATUSES),
+            FollowUp.owner_person_id.is_not(None),
+            FollowUp.due_on >= start,
+            FollowUp.due_on <= end,
+        )
+        .options(selectinload(FollowUp.owner_person), selectinload(FollowUp.body))
+        .order_by(FollowUp.due_on, FollowUp.id)
+    ).all()
+
+
+def overdue_follow_ups(today: date) -> list[FollowUp]:
+    """Open follow-ups past their due date, oldest first."""
+    return list(
+        db.session.scalars(
+            select(FollowUp)
+            .where(FollowUp.status.in_(OPEN_STATUSES), FollowUp.due_on < today)
+            .options(*_follow_up_load())
+            .order_by(FollowUp.due_on, FollowUp.id)
+        )
+    )
+
+
+# --- JSON ------------------------------------------------------------------------------------
+
+
+def _day(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def follow_up_json(f: FollowUp, today: date | None = None) -> dict:
+    """A follow-up as the API shows it."""
+    closed_in = f.closed_in_meeting
+    return {
+        "id": f.id,
+        "title": f.title,
+        "description": f.description,
+        "body": {"id": f.body.id, "code": f.body.code, "name": f.body.name},
+        "agenda_item_id": f.agenda_item_id,
+        "decision_id": f.decision_id,
+        "decision_number": f.decision.number if f.decision else None,
+        "origin_meeting_id": f.origin_meeting_id,
+        "origin_date": _day(f.origin_date),
+        "owner_person_id": f.owner_person_id,
+        "owner_person": f.owner_person.name if f.owner_person else None,
+        "owner_organisation_id": f.owner_organisation_id,
+        "owner_organisation": f.owner_organisation.name if f.owner_organisation else None,
+        "due_on": _day(f.due_on),
+        "overdue": f.is_overdue(today) if today else False,
+        "status": f.status.value,
+        "report_to_body_id": f.report_to_body_id,
+        "report_to_body": f.report_to_body.name if f.report_to_body else None,
+        "closed_at": f.closed_at.isoformat() if f.closed_at else None,
+        "closed_by": f.closed_by.name if f.closed_by else None,
+        "closed_in_meeting_id": closed_in.id if closed_in else None,
+        "action_ids": [a.id for a in f.actions],
+    }
+
+
+def decision_json(d: Decision) -> dict:
+    """A decision as the API shows it."""
+    return {
+        "id": d.id,
+        "number": d.number,
+        "body": {"id": d.body.id, "code": d.body.code, "name": d.body.name},
+        "year": d.year,
+        "sequence": d.sequence,
+        "text": d.text,
+        "decided_on": _day(d.decided_on),
+        "meeting_id": d.meeting_id,
+        "agenda_item_id": d.agenda_item_id,
+        "action_ids": [a.id for a in d.actions],
+        "follow_up_ids": [f.id for f in d.follow_ups],
+    }
+
+
+def fed_back_items(meeting: Meeting) -> list[AgendaItem]:
+    """Fed-back items (Terugkoppeling ...) on this meeting's agenda or, for a meeting still
+    to come, waiting in the backlog of its bodies."""
+    from rosemeet.agendas.models import ItemSource
+
+    body_ids = [b.id for b in meeting.bodies]
+    conditions = [AgendaItem.meeting_id == meeting.id]
+    if meeting.ends_at > utcnow():
+        conditions.append(and_(AgendaItem.meeting_id.is_(None), AgendaItem.body_id.in_(body_ids)))
+    return list(
+        db.session.scalars(
+            select(AgendaItem)
+            .where(AgendaItem.source == ItemSource.FEEDBACK, or_(*conditions))
+            .options(selectinload(AgendaItem.actions))
+            .order_by(AgendaItem.created_at, AgendaItem.id)
+        )
+    )
+
+
+def agenda_sections(meeting: Meeting) -> list[dict]:
+    """The sections the follow-ups domain adds to a meeting's agenda JSON: the opvolglijst
+    (with the origin of referred follow-ups) and the fed-back items."""
+    today = local_today()
+    carried = [
+        {
+            **follow_up_json(row.follow_up, today),
+            "referred": row.referred,
+            "origin": f"{row.follow_up.body.name} {row.follow_up.origin_date.strftime('%d/%m/%Y')}"
+            if row.follow_up.origin_date
+            else row.follow_up.body.name,
+        }
+        for row in meeting_follow_ups(meeting)
+    ]
+    fed_back = [
+        {
+            "id": item.id,
+            "title": item.title,
+            "description": item.description,
+            "origin": item.origin_text,
+            "on_agenda": item.meeting_id == meeting.id,
+            "action_ids": [a.id for a in item.actions],
+        }
+        for item in fed_back_items(meeting)
+    ]
+    return [
+        {"key": "follow_ups", "title": "Opvolglijst", "items": carried},
+        {"key": "fed_back", "title": "Terugkoppeling", "items": fed_back},
+    ]
+
+
+register_agenda_section(agenda_sections)

@@ -1,0 +1,295 @@
+"""Search over agenda items, minutes, decisions and follow-ups, behind one function.
+
+Every searchable object has one ``search_document`` row (title, text, body, meeting),
+written by a flush hook whenever an agenda item, a decision or a follow-up is added,
+changed or deleted, in the same transaction. The full-text index over those rows is
+made by migration 0006:
+
+- SQLite: an FTS5 table ``search_document_fts`` (external content, unicode61 without
+  diacritics) kept in step with ``search_document`` by three triggers;
+- PostgreSQL: a GIN index on ``to_tsvector('simple', title || ' ' || content)``.
+
+``search(user, text)`` turns the words into a prefix query for either backend, reads the
+best candidates and keeps only what the user may see (``can``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, event, insert, or_, select, text, update
+from sqlalchemy.orm import Session, selectinload
+
+from rosemeet.agendas.models import AgendaItem
+from rosemeet.core.permissions import can
+from rosemeet.extensions import db
+from rosemeet.followups.models import (
+    PG_DOCUMENT,
+    Decision,
+    FollowUp,
+    SearchDocument,
+    SearchKind,
+)
+from rosemeet.followups.queries import visible_body_ids
+from rosemeet.meetings.models import Meeting, meeting_body
+
+logger = logging.getLogger(__name__)
+
+#: how many ranked candidates are read before the permission check
+CANDIDATES = 300
+#: words shorter than this are left out of the query
+MIN_WORD = 2
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+#: the PostgreSQL search; only the words are variable, and they are a bound parameter
+PG_SEARCH = (
+    "SELECT id FROM search_document WHERE "  # noqa: S608
+    f"{PG_DOCUMENT} @@ to_tsquery('simple', :q) "
+    f"ORDER BY ts_rank({PG_DOCUMENT}, to_tsquery('simple', :q)) DESC, id DESC LIMIT :n"
+)
+
+
+# --- keeping the documents in step -----------------------------------------------------------
+
+
+def _item_values(connection, item: AgendaItem) -> tuple[int | None, int | None, date | None]:
+    """Body, meeting and date of an item, read from columns: in a flush hook, relationships
+    of new objects are not loaded yet."""
+    if item.meeting_id is None:
+        on = item.created_at.date() if item.created_at else None
+        return item.body_id, None, on
+    row = connection.execute(
+        select(Meeting.starts_at, Meeting.timezone).where(Meeting.id == item.meeting_id)
+    ).first()
+    body_id = connection.execute(
+        select(meeting_body.c.body_id)
+        .where(meeting_body.c.meeting_id == item.meeting_id)
+        .order_by(meeting_body.c.body_id)
+        .limit(1)
+    ).scalar()
+    on = None
+    if row is not None:
+        starts_at = row.starts_at if row.starts_at.tzinfo else row.starts_at.replace(tzinfo=UTC)
+        on = starts_at.astimezone(ZoneInfo(row.timezone)).date()
+    return body_id, item.meeting_id, on
+
+
+def _documents(connection, obj) -> list[tuple[SearchKind, int, dict | None]]:
+    """(kind, id, values) for an object; values None means: no document (delete it)."""
+    if isinstance(obj, AgendaItem):
+        body_id, meeting_id, on = _item_values(connection, obj)
+        base = {"body_id": body_id, "meeting_id": meeting_id, "happened_on": on}
+        item = {**base, "title": obj.title[:300], "content": obj.description or ""}
+        minutes = (
+            {**base, "title": obj.title[:300], "content": obj.minutes} if obj.minutes else None
+        )
+        return [(SearchKind.AGENDA_ITEM, obj.id, item), (SearchKind.MINUTES, obj.id, minutes)]
+    if isinstance(obj, Decision):
+        values = {
+            "body_id": obj.body_id,
+            "meeting_id": obj.meeting_id,
+            "happened_on": obj.decided_on,
+            "title": obj.number,
+            "content": obj.text,
+        }
+        return [(SearchKind.DECISION, obj.id, values)]
+    if isinstance(obj, FollowUp):
+        values = {
+            "body_id": obj.body_id,
+            "meeting_id": obj.origin_meeting_id,
+            "happened_on": obj.due_on or (obj.created_at.date() if obj.created_at else None),
+            "title": obj.title[:300],
+            "content": obj.description or "",
+        }
+        return [(SearchKind.FOLLOW_UP, obj.id, values)]
+    return []
+
+
+def _write(connection, kind: SearchKind, object_id: int, values: dict | None) -> None:
+    where = (SearchDocument.kind == kind, SearchDocument.object_id == object_id)
+    if values is None:
+        connection.execute(delete(SearchDocument).where(*where))
+        return
+    changed = connection.execute(update(SearchDocument).where(*where).values(**values)).rowcount
+    if not changed:
+        connection.execute(insert(SearchDocument).values(kind=kind, object_id=object_id, **values))
+
+
+_TRACKED = (AgendaItem, Decision, FollowUp)
+
+
+@event.listens_for(Session, "after_flush")
+def _index_flushed(session: Session, _context) -> None:
+    """Write the search documents of what this flush added, changed or deleted."""
+    changed = [o for o in (*session.new, *session.dirty) if isinstance(o, _TRACKED)]
+    deleted = [o for o in session.deleted if isinstance(o, _TRACKED)]
+    if not changed and not deleted:
+        return
+    connection = session.connection()
+    for obj in changed:
+        for kind, object_id, values in _documents(connection, obj):
+            _write(connection, kind, object_id, values)
+    for obj in deleted:
+        for kind, object_id, _values in _documents(connection, obj):
+            _write(connection, kind, object_id, None)
+
+
+def reindex_all() -> int:
+    """Rewrite every search document (after a restore or a change of the rules)."""
+    connection = db.session.connection()
+    connection.execute(delete(SearchDocument))
+    count = 0
+    for model in _TRACKED:
+        for obj in db.session.scalars(select(model)):
+            for kind, object_id, values in _documents(connection, obj):
+                if values is not None:
+                    _write(connection, kind, object_id, values)
+                    count += 1
+    if connection.dialect.name == "sqlite":
+        connection.execute(
+            text("INSERT INTO search_document_fts(search_document_fts) VALUES('rebuild')")
+        )
+    return count
+
+
+# --- searching -------------------------------------------------------------------------------
+
+
+def words(query: str) -> list[str]:
+    """The words of a query (letters and digits), lower case, without duplicates."""
+    seen: list[str] = []
+    for word in _WORD.findall(query.casefold()):
+        word = word.strip("_")
+        if len(word) >= MIN_WORD and word not in seen:
+            seen.append(word)
+    return seen[:12]
+
+
+def _ranked_ids(terms: list[str]) -> list[int]:
+    """Ids of matching documents, best first: every word must match (as a prefix)."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        tsquery = " & ".join(f"{t}:*" for t in terms)
+        return list(db.session.scalars(text(PG_SEARCH), {"q": tsquery, "n": CANDIDATES}))
+    match = " ".join('"' + t.replace('"', '""') + '"*' for t in terms)
+    statement = text(
+        "SELECT rowid FROM search_document_fts WHERE search_document_fts MATCH :q "
+        "ORDER BY rank, rowid DESC LIMIT :n"
+    )
+    return list(db.session.scalars(statement, {"q": match, "n": CANDIDATES}))
+
+
+@dataclass
+class Hit:
+    """One search result the user may see."""
+
+    kind: SearchKind
+    title: str
+    snippet: str
+    on: date | None
+    body_name: str
+    obj: object
+
+
+def _snippet(content: str, terms: list[str], width: int = 160) -> str:
+    flat = " ".join(content.split())
+    lower = flat.casefold()
+    at = min((lower.find(t) for t in terms if lower.find(t) >= 0), default=0)
+    start = max(0, at - width // 3)
+    piece = flat[start : start + width]
+    return ("…" if start else "") + piece + ("…" if start + width < len(flat) else "")
+
+
+def search(user, query: str, limit: int = 50) -> list[Hit]:
+    """The agenda items, minutes, decisions and follow-ups matching every word of the query
+    that the user may see, best first."""
+    terms = words(query)
+    if not terms:
+        return []
+    ids = _ranked_ids(terms)
+    if not ids:
+        return []
+    statement = select(SearchDocument).where(SearchDocument.id.in_(ids))
+    body_ids = visible_body_ids(user)
+    if body_ids is not None:  # a first cut in SQL; ``can`` decides per object below
+        statement = statement.where(
+            or_(
+                SearchDocument.body_id.in_(body_ids),
+                SearchDocument.kind == SearchKind.FOLLOW_UP,
+                SearchDocument.meeting_id.in_(
+                    select(meeting_body.c.meeting_id).where(meeting_body.c.body_id.in_(body_ids))
+                ),
+            )
+        )
+    documents = {d.id: d for d in db.session.scalars(statement)}
+    objects = _load_objects(documents.values())
+    hits: list[Hit] = []
+    for doc_id in ids:
+        doc = documents.get(doc_id)
+        obj = objects.get((doc.kind, doc.object_id)) if doc else None
+        if obj is None or not _may_see(user, doc.kind, obj):
+            continue
+        hits.append(
+            Hit(
+                doc.kind,
+                doc.title,
+                _snippet(doc.content, terms),
+                doc.happened_on,
+                _body_name(obj),
+                obj,
+            )
+        )
+        if len(hits) >= limit:
+            break
+    return hits
+
+
+def _load_objects(docs) -> dict:
+    by_kind: dict[SearchKind, set[int]] = {}
+    for doc in docs:
+        model_kind = SearchKind.AGENDA_ITEM if doc.kind == SearchKind.MINUTES else doc.kind
+        by_kind.setdefault(model_kind, set()).add(doc.object_id)
+    out: dict = {}
+    if by_kind.get(SearchKind.AGENDA_ITEM):
+        for item in db.session.scalars(
+            select(AgendaItem)
+            .where(AgendaItem.id.in_(by_kind[SearchKind.AGENDA_ITEM]))
+            .options(
+                selectinload(AgendaItem.meeting).selectinload(Meeting.bodies),
+                selectinload(AgendaItem.body),
+            )
+        ):
+            out[(SearchKind.AGENDA_ITEM, item.id)] = item
+            out[(SearchKind.MINUTES, item.id)] = item
+    if by_kind.get(SearchKind.DECISION):
+        for decision in db.session.scalars(
+            select(Decision).where(Decision.id.in_(by_kind[SearchKind.DECISION]))
+        ):
+            out[(SearchKind.DECISION, decision.id)] = decision
+    if by_kind.get(SearchKind.FOLLOW_UP):
+        for follow_up in db.session.scalars(
+            select(FollowUp)
+            .where(FollowUp.id.in_(by_kind[SearchKind.FOLLOW_UP]))
+            .options(selectinload(FollowUp.body), selectinload(FollowUp.report_to_body))
+        ):
+            out[(SearchKind.FOLLOW_UP, follow_up.id)] = follow_up
+    return out
+
+
+def _may_see(user, kind: SearchKind, obj) -> bool:
+    if kind == SearchKind.MINUTES:
+        return obj.meeting is not None and can(user, "view_minutes", obj.meeting)
+    return can(user, "view", obj)
+
+
+def _body_name(obj) -> str:
+    if isinstance(obj, AgendaItem):
+        if obj.meeting is not None:
+            return " + ".join(b.name for b in obj.meeting.bodies)
+        return obj.body.name if obj.body else ""
+    return obj.body.name

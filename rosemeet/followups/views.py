@@ -1,0 +1,511 @@
+"""Pages for decisions and follow-ups: an item's outcomes, the tracker, my follow-ups, the
+referrals, the decision register, a follow-up, closing it in a meeting, and search."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from rosemeet.accounts.models import Person
+from rosemeet.agendas.models import AgendaItem
+from rosemeet.core.enums import select_choices
+from rosemeet.core.forms import ConfirmForm
+from rosemeet.core.permissions import can, get_or_404, require
+from rosemeet.core.time import local_today
+from rosemeet.core.web import safe_next
+from rosemeet.db import utcnow
+from rosemeet.extensions import db
+from rosemeet.followups import operations as ops
+from rosemeet.followups import queries, search
+from rosemeet.followups.forms import (
+    UNKNOWN_CHOICE,
+    DecisionForm,
+    FollowUpForm,
+    SearchForm,
+    StatusForm,
+)
+from rosemeet.followups.models import Decision, FollowUp, FollowUpStatus
+from rosemeet.meetings.models import Meeting, meeting_body
+from rosemeet.network.models import Body, Organisation
+from rosemeet.network.queries import visible_bodies
+from rosemeet.plan.models import PlanAction
+
+bp = Blueprint("followups", __name__)
+
+
+@bp.app_context_processor
+def followup_helpers() -> dict:
+    """What the included templates (meeting page, plan action page) call."""
+    return {
+        "meeting_follow_ups": queries.meeting_follow_ups,
+        "action_history": lambda action: queries.action_history(current_user, action),
+        "follow_up_today": local_today,
+    }
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _people_choices():
+    rows = db.session.execute(select(Person.id, Person.name).order_by(Person.name))
+    return select_choices([("", "—"), *rows])
+
+
+def _organisation_choices():
+    rows = db.session.execute(
+        select(Organisation.id, Organisation.name).order_by(Organisation.name)
+    )
+    return select_choices([("", "—"), *rows])
+
+
+def _body_choices(bodies, empty: bool = True):
+    pairs = [(b.id, b.name) for b in bodies]
+    return select_choices([("", "—"), *pairs] if empty else pairs)
+
+
+def _action_choices():
+    rows = db.session.execute(
+        select(PlanAction.id, PlanAction.title)
+        .where(PlanAction.removed_at.is_(None))
+        .order_by(PlanAction.position)
+    )
+    return select_choices((i, t if len(t) <= 110 else t[:107] + "…") for i, t in rows)
+
+
+def _active_bodies():
+    return db.session.scalars(
+        select(Body).where(Body.archived_at.is_(None)).order_by(Body.name)
+    ).all()
+
+
+def _load_ids(model, ids) -> list:
+    ids = [i for i in ids or [] if i]
+    if not ids:
+        return []
+    return list(db.session.scalars(select(model).where(model.id.in_(ids))))
+
+
+def resolve(model, ident):
+    """The object of an id from a form, None for an empty one; KeyError for an unknown id."""
+    if ident is None:
+        return None
+    obj = db.session.get(model, ident)
+    if obj is None:
+        raise KeyError(ident)
+    return obj
+
+
+def show_error(form, error: ops.FollowUpError) -> None:
+    """Put an operation's refusal next to its field, or flash it."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+def decision_form(item: AgendaItem, **kwargs) -> DecisionForm:
+    """The decision form for an item, with its choices."""
+    form = DecisionForm(**kwargs)
+    form.body_id.choices = _body_choices(ops.item_bodies(item), empty=False)
+    form.action_ids.choices = _action_choices()
+    if not form.is_submitted():
+        form.action_ids.data = [a.id for a in item.actions]
+    return form
+
+
+def follow_up_form(item: AgendaItem | None, decisions=(), **kwargs) -> FollowUpForm:
+    """The follow-up form, with its choices (for an item, or to edit a follow-up)."""
+    form = FollowUpForm(**kwargs)
+    form.owner_person_id.choices = _people_choices()
+    form.owner_organisation_id.choices = _organisation_choices()
+    form.report_to_body_id.choices = _body_choices(_active_bodies())
+    form.action_ids.choices = _action_choices()
+    form.decision_id.choices = select_choices(
+        [("", "—"), *((d.id, f"{d.number}: {d.text[:60]}") for d in decisions)]
+    )
+    if item is not None:
+        form.body_id.choices = _body_choices(ops.item_bodies(item), empty=False)
+        if not form.is_submitted():
+            form.action_ids.data = [a.id for a in item.actions]
+    return form
+
+
+def follow_up_values(form: FollowUpForm) -> dict:
+    """What a valid follow-up form says, as objects; unknown ids become field errors."""
+    values = {}
+    for name, model, key in (
+        ("owner_person_id", Person, "owner_person"),
+        ("owner_organisation_id", Organisation, "owner_organisation"),
+        ("report_to_body_id", Body, "report_to_body"),
+    ):
+        try:
+            values[key] = resolve(model, getattr(form, name).data)
+        except KeyError:
+            raise ops.FollowUpError(str(UNKNOWN_CHOICE), name) from None
+    values["actions"] = _load_ids(PlanAction, form.action_ids.data)
+    values["title"] = form.title.data
+    values["description"] = form.description.data
+    values["due_on"] = form.due_on.data
+    return values
+
+
+def _item(item_id: int, action: str = "view") -> AgendaItem:
+    return get_or_404(current_user, AgendaItem, item_id, action)
+
+
+def _outcomes_page(item: AgendaItem, d_form=None, f_form=None, status: int = 200):
+    decisions, follow_ups = queries.item_outcomes(item)
+    manage = can(current_user, "record_outcomes", item)
+    return (
+        render_template(
+            "followups/item.html",
+            item=item,
+            decisions=decisions,
+            follow_ups=follow_ups,
+            manage=manage,
+            decision_form=(d_form or decision_form(item, formdata=None)) if manage else None,
+            follow_up_form=(f_form or follow_up_form(item, decisions, formdata=None))
+            if manage
+            else None,
+            today=local_today(),
+        ),
+        status,
+    )
+
+
+# --- an item's outcomes ----------------------------------------------------------------------
+
+
+@bp.get("/agenda-items/<int:item_id>/outcomes")
+@login_required
+def item_outcomes(item_id: int):
+    """An agenda item's decisions and follow-ups; the chair and secretary record them here."""
+    return _outcomes_page(_item(item_id))
+
+
+@bp.post("/agenda-items/<int:item_id>/decisions")
+@login_required
+def add_decision(item_id: int):
+    """Record a decision on an agenda item."""
+    item = _item(item_id, "record_outcomes")
+    form = decision_form(item)
+    if not form.validate():
+        return _outcomes_page(item, d_form=form, status=400)
+    try:
+        body = resolve(Body, form.body_id.data)
+        decision = ops.record_decision(
+            item,
+            form.text.data,
+            _load_ids(PlanAction, form.action_ids.data),
+            by=current_user,
+            body=body,
+        )
+    except (ops.FollowUpError, KeyError) as exc:
+        db.session.rollback()
+        item = _item(item_id, "record_outcomes")
+        form = decision_form(item)
+        form.validate()
+        show_error(
+            form,
+            exc
+            if isinstance(exc, ops.FollowUpError)
+            else ops.FollowUpError(str(UNKNOWN_CHOICE), "body_id"),
+        )
+        return _outcomes_page(item, d_form=form, status=400)
+    db.session.commit()
+    flash(_("Decision %(number)s recorded.", number=decision.number), "success")
+    return redirect(url_for("followups.item_outcomes", item_id=item.id) + "#decisions")
+
+
+@bp.post("/agenda-items/<int:item_id>/follow-ups")
+@login_required
+def add_follow_up(item_id: int):
+    """Record a follow-up on an agenda item (or on one of its decisions)."""
+    item = _item(item_id, "record_outcomes")
+    decisions, _follow_ups = queries.item_outcomes(item)
+    form = follow_up_form(item, decisions)
+    if not form.validate():
+        return _outcomes_page(item, f_form=form, status=400)
+    try:
+        values = follow_up_values(form)
+        decision = next((d for d in decisions if d.id == form.decision_id.data), None)
+        body = resolve(Body, form.body_id.data) if form.body_id.data else None
+        follow_up = ops.create_follow_up(
+            item, decision=decision, by=current_user, body=body, **values
+        )
+    except (ops.FollowUpError, KeyError) as exc:
+        error = exc if isinstance(exc, ops.FollowUpError) else None
+        db.session.rollback()
+        item = _item(item_id, "record_outcomes")
+        decisions, _follow_ups = queries.item_outcomes(item)
+        form = follow_up_form(item, decisions)
+        form.validate()
+        show_error(form, error or ops.FollowUpError(str(UNKNOWN_CHOICE), "body_id"))
+        return _outcomes_page(item, f_form=form, status=400)
+    warning = ops.due_warning(follow_up.due_on)
+    db.session.commit()
+    flash(_("Follow-up recorded."), "success")
+    if warning:
+        flash(warning, "warning")
+    return redirect(url_for("followups.item_outcomes", item_id=item.id) + "#follow-ups")
+
+
+# --- one follow-up ---------------------------------------------------------------------------
+
+
+def _closing_meetings(follow_up: FollowUp) -> list[Meeting]:
+    """Meetings of the owning and report-to bodies around now, to record where it was dealt with."""
+    ids = [b.id for b in ops.closing_bodies(follow_up)]
+    now = utcnow()
+    return list(
+        db.session.scalars(
+            select(Meeting)
+            .where(
+                Meeting.id.in_(
+                    select(meeting_body.c.meeting_id).where(meeting_body.c.body_id.in_(ids))
+                ),
+                Meeting.starts_at >= now - timedelta(days=120),
+                Meeting.starts_at <= now + timedelta(days=120),
+            )
+            .order_by(Meeting.starts_at)
+        )
+    )
+
+
+def status_form(follow_up: FollowUp, **kwargs) -> StatusForm:
+    """The status form of a follow-up, with the meetings it may be closed in."""
+    form = StatusForm(**kwargs)
+    form.closed_in_meeting_id.choices = select_choices(
+        [
+            ("", "—"),
+            *(
+                (m.id, f"{m.display_title} {m.local_start.strftime('%d/%m/%Y')}")
+                for m in _closing_meetings(follow_up)
+            ),
+        ]
+    )
+    if not form.is_submitted():
+        form.status.data = follow_up.status.value
+        form.closed_in_meeting_id.data = follow_up.closed_in_meeting_id
+    return form
+
+
+def _follow_up_page(follow_up: FollowUp, s_form=None, e_form=None, status: int = 200):
+    editable = can(current_user, "edit", follow_up)
+    if e_form is None and editable:
+        e_form = follow_up_form(None, formdata=None, obj=None)
+        e_form.title.data = follow_up.title
+        e_form.description.data = follow_up.description
+        e_form.owner_person_id.data = follow_up.owner_person_id
+        e_form.owner_organisation_id.data = follow_up.owner_organisation_id
+        e_form.due_on.data = follow_up.due_on
+        e_form.report_to_body_id.data = follow_up.report_to_body_id
+        e_form.action_ids.data = [a.id for a in follow_up.actions]
+    return (
+        render_template(
+            "followups/follow_up.html",
+            follow_up=follow_up,
+            status_form=(s_form or status_form(follow_up))
+            if can(current_user, "set_status", follow_up)
+            else None,
+            edit_form=e_form if editable else None,
+            today=local_today(),
+        ),
+        status,
+    )
+
+
+@bp.get("/follow-ups/<int:follow_up_id>")
+@login_required
+def follow_up(follow_up_id: int):
+    """One follow-up: where it comes from, who owns it, its status and history."""
+    return _follow_up_page(get_or_404(current_user, FollowUp, follow_up_id))
+
+
+@bp.post("/follow-ups/<int:follow_up_id>/status")
+@login_required
+def change_status(follow_up_id: int):
+    """Change a follow-up's status (owners and those who run its bodies)."""
+    follow_up = get_or_404(current_user, FollowUp, follow_up_id, "set_status")
+    form = status_form(follow_up)
+    if not form.validate():
+        return _follow_up_page(follow_up, s_form=form, status=400)
+    meeting = db.session.get(Meeting, form.closed_in_meeting_id.data or 0)
+    if meeting is not None and not can(current_user, "view", meeting):
+        meeting = None
+    try:
+        ops.set_status(follow_up, FollowUpStatus(form.status.data), current_user, meeting)
+    except ops.FollowUpError as exc:
+        db.session.rollback()
+        follow_up = get_or_404(current_user, FollowUp, follow_up_id, "set_status")
+        form = status_form(follow_up)
+        form.validate()
+        show_error(form, exc)
+        return _follow_up_page(follow_up, s_form=form, status=400)
+    db.session.commit()
+    flash(_("The follow-up is now %(status)s.", status=follow_up.status.label), "success")
+    return redirect(safe_next(url_for("followups.follow_up", follow_up_id=follow_up.id)))
+
+
+@bp.post("/follow-ups/<int:follow_up_id>/edit")
+@login_required
+def edit_follow_up(follow_up_id: int):
+    """Change what a follow-up says (the chair and secretary of its bodies)."""
+    follow_up = get_or_404(current_user, FollowUp, follow_up_id, "edit")
+    form = follow_up_form(None)
+    if form.validate():
+        try:
+            values = follow_up_values(form)
+            ops.update_follow_up(follow_up, **values)
+        except ops.FollowUpError as exc:
+            db.session.rollback()
+            follow_up = get_or_404(current_user, FollowUp, follow_up_id, "edit")
+            show_error(form, exc)
+        else:
+            warning = ops.due_warning(follow_up.due_on)
+            db.session.commit()
+            flash(_("Follow-up saved."), "success")
+            if warning:
+                flash(warning, "warning")
+            return redirect(url_for("followups.follow_up", follow_up_id=follow_up.id))
+    return _follow_up_page(follow_up, e_form=form, status=400)
+
+
+@bp.post("/meetings/<int:meeting_id>/follow-ups/<int:follow_up_id>/close")
+@login_required
+def close_in_meeting(meeting_id: int, follow_up_id: int):
+    """From a meeting's opvolglijst: record that the follow-up was dealt with (or dropped)."""
+    meeting = get_or_404(current_user, Meeting, meeting_id, "record_outcomes")
+    follow_up = get_or_404(current_user, FollowUp, follow_up_id)
+    form = ConfirmForm()
+    if not form.validate():
+        abort(400)
+    status = FollowUpStatus.parse(request.form.get("status")) or FollowUpStatus.DONE
+    try:
+        ops.set_status(follow_up, status, current_user, meeting)
+    except ops.FollowUpError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(
+            _("“%(title)s” is now %(status)s.", title=follow_up.title, status=status.label),
+            "success",
+        )
+    return redirect(url_for("meetings.meeting", meeting_id=meeting.id) + "#follow-ups")
+
+
+# --- lists -----------------------------------------------------------------------------------
+
+
+def _int_arg(name: str) -> int | None:
+    try:
+        return int(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+@bp.get("/follow-ups")
+@login_required
+def tracker():
+    """The follow-up tracker: filter by body, owner, status, overdue, plan action."""
+    status = FollowUpStatus.parse(request.args.get("status"))
+    flt = queries.TrackerFilter(
+        body_id=_int_arg("body"),
+        owner_person_id=_int_arg("owner"),
+        owner_organisation_id=_int_arg("organisation"),
+        status=status,
+        overdue=request.args.get("overdue") == "1",
+        action_id=_int_arg("action"),
+        report_to_id=_int_arg("report_to"),
+        open_only=request.args.get("status", "") == "",
+    )
+    today = local_today()
+    rows = queries.tracker(current_user, flt, today)
+    return render_template(
+        "followups/tracker.html",
+        rows=rows,
+        flt=flt,
+        today=today,
+        bodies=visible_bodies(current_user, include_archived=True),
+        people=db.session.execute(select(Person.id, Person.name).order_by(Person.name)).all(),
+        organisations=db.session.execute(
+            select(Organisation.id, Organisation.name).order_by(Organisation.name)
+        ).all(),
+        actions=_action_choices(),
+        statuses=list(FollowUpStatus),
+        status_arg=request.args.get("status"),
+    )
+
+
+@bp.get("/follow-ups/mine")
+@login_required
+def mine():
+    """Mijn opvolgpunten: the follow-ups I own."""
+    today = local_today()
+    return render_template(
+        "followups/mine.html", rows=queries.my_follow_ups(current_user, today), today=today
+    )
+
+
+@bp.get("/follow-ups/referrals")
+@login_required
+def referrals():
+    """Everything sent to another body, and whether that body has dealt with it."""
+    body_id = _int_arg("body")
+    return render_template(
+        "followups/referrals.html",
+        rows=queries.referrals(current_user, body_id, open_only=request.args.get("open") == "1"),
+        bodies=visible_bodies(current_user, include_archived=True),
+        body_id=body_id,
+        open_only=request.args.get("open") == "1",
+    )
+
+
+@bp.get("/decisions")
+@login_required
+def decisions():
+    """The decision register: per body and year, or for the whole network."""
+    body_id, year = _int_arg("body"), _int_arg("year")
+    return render_template(
+        "followups/decisions.html",
+        rows=queries.decisions(current_user, body_id, year),
+        bodies=visible_bodies(current_user, include_archived=True),
+        years=queries.decision_years(),
+        body_id=body_id,
+        year=year,
+    )
+
+
+@bp.get("/decisions/<int:decision_id>")
+@login_required
+def decision(decision_id: int):
+    """One decision: its number, text, item, actions and follow-ups."""
+    return render_template(
+        "followups/decision.html",
+        decision=get_or_404(current_user, Decision, decision_id),
+        today=local_today(),
+    )
+
+
+@bp.get("/search")
+@login_required
+def search_page():
+    """Search agenda items, minutes, decisions and follow-ups (only what I may see)."""
+    require(current_user, "search")
+    form = SearchForm(request.args)
+    hits = search.search(current_user, form.q.data or "") if form.validate() else []
+    return render_template("followups/search.html", form=form, hits=hits)
+
+
+@bp.get("/plan/actions/<int:action_id>/history")
+@login_required
+def action_history(action_id: int):
+    """An action's history in the meetings (the plan's action page includes the same list)."""
+    action = get_or_404(current_user, PlanAction, action_id)
+    return render_template("followups/action_history.html", action=action)
