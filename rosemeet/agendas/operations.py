@@ -42,6 +42,7 @@ from rosemeet.core.web import outside_request_context
 from rosemeet.db import utcnow
 from rosemeet.extensions import db
 from rosemeet.mail.operations import enqueue_template
+from rosemeet.meetings import signals as meeting_signals
 from rosemeet.meetings.models import Meeting
 from rosemeet.meetings.operations import invitees
 from rosemeet.network.models import Body, RelationKind
@@ -203,6 +204,13 @@ def move_template_item(body: Body, position: int, step: int) -> None:
 def agenda_of(meeting: Meeting) -> Agenda | None:
     """The meeting's agenda, if it was ever opened."""
     return db.session.get(Agenda, meeting.id)
+
+
+@meeting_signals.meetings_created.connect
+def prepare_agendas(meetings: list[Meeting], **_extra) -> None:
+    """Every new meeting starts with its bodies' standard items (and so its opvolglijst)."""
+    for meeting in meetings:
+        ensure_agenda(meeting)
 
 
 def ensure_agenda(meeting: Meeting) -> Agenda:

@@ -31,6 +31,7 @@ from rosemeet.db import utcnow
 from rosemeet.extensions import db
 from rosemeet.mail.operations import enqueue, pending_message, withdraw
 from rosemeet.meetings import recurrence
+from rosemeet.meetings import signals as meeting_signals
 from rosemeet.meetings.models import (
     DEFAULT_INVITE_ROLES,
     Attendance,
@@ -301,6 +302,8 @@ def _generate(
                 created.append(_new_meeting_of(series, occurrence))
     series.generated_until = max(limit, series.generated_until or limit)
     db.session.flush()
+    if created:
+        meeting_signals.meetings_created.send(created)
     if notify_new:
         for meeting in created:
             notify(meeting, "invite")
@@ -559,6 +562,7 @@ def create_meeting(
     meeting.bodies = list(bodies)
     _set_guests_of(meeting, guests or [])
     db.session.flush()
+    meeting_signals.meetings_created.send([meeting])
     if notify_new:
         notify(meeting, "invite")
     logger.info("meeting %s created", meeting.id)

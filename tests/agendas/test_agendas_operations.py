@@ -37,9 +37,8 @@ def outbox(kind):
 
 
 def test_a_new_agenda_starts_with_the_standard_items_in_dutch(rose, make_meeting):
-    meeting = make_meeting(rose.ag)
-    assert ops.agenda_of(meeting) is None  # nothing is made until the agenda is opened
-    ops.ensure_agenda(meeting)
+    meeting = make_meeting(rose.ag)  # a new meeting gets its agenda at once
+    assert ops.agenda_of(meeting) is not None
     items = ops.meeting_items(meeting)
     assert [i.title for i in items] == ["Welkom", "Goedkeuring vorig verslag", "Opvolglijst"]
     assert [i.role for i in items] == [
