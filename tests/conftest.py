@@ -12,9 +12,11 @@ import os
 import socket
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime
 from email import message_from_bytes, policy
 from email.message import Message
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask.testing import FlaskClient
@@ -31,6 +33,25 @@ from rosemeet.network import operations as network
 from rosemeet.network.models import BodyKind, OrganisationKind, Role
 
 PASSWORD = "correct horse battery"
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+def brussels(year, month, day, hour=14, minute=0) -> datetime:
+    """An aware Brussels time."""
+    return datetime(year, month, day, hour, minute, tzinfo=BRUSSELS)
+
+
+def freeze_clock(monkeypatch, now: datetime, modules) -> None:
+    """Make ``utcnow()`` and ``local_today()`` of these modules answer a fixed moment, so
+    tests with dates in 2027 never go stale."""
+    today = now.astimezone(BRUSSELS).date()
+    for module in modules:
+        if hasattr(module, "utcnow"):
+            monkeypatch.setattr(module, "utcnow", lambda: now)
+        if hasattr(module, "local_today"):
+            monkeypatch.setattr(module, "local_today", lambda: today)
+
+
 CHROMIUM = "/usr/bin/chromium"
 
 

@@ -17,6 +17,9 @@ from rosemeet.api.base import (
     error_responses,
     get_visible,
     json_body,
+    one_response,
+    path_params,
+    request_body,
     require_can,
     validated_form,
 )
@@ -90,28 +93,6 @@ SCHEMAS["Agenda"] = {
 }
 
 
-def _path(name: str) -> list[dict]:
-    return [{"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}]
-
-
-def _ref(schema: str, status: str = "200") -> dict:
-    return {
-        status: {
-            "description": "OK",
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
-        }
-    }
-
-
-def _input() -> dict:
-    return {
-        "required": True,
-        "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/AgendaItemInput"}}
-        },
-    }
-
-
 def _meeting_for(meeting_id: int, action: str = "view_agenda") -> Meeting:
     meeting = get_visible(Meeting, meeting_id)
     require_can(action, meeting)
@@ -152,7 +133,7 @@ def _error(exc: ops.AgendaError):
 @document(
     "/meetings/{meeting_id}/agenda-items",
     "get",
-    parameters=_path("meeting_id"),
+    parameters=path_params("meeting_id"),
     security=[{}, {"bearer": []}],
     responses={
         "200": {
@@ -184,9 +165,9 @@ def list_agenda_items(meeting_id: int):
 @document(
     "/meetings/{meeting_id}/agenda-items",
     "post",
-    parameters=_path("meeting_id"),
-    requestBody=_input(),
-    responses={**_ref("AgendaItem", "201"), **error_responses(400, 401, 403, 404)},
+    parameters=path_params("meeting_id"),
+    requestBody=request_body("AgendaItemInput"),
+    responses={**one_response("AgendaItem", "201"), **error_responses(400, 401, 403, 404)},
 )
 def create_agenda_item(meeting_id: int):
     """Add an item at the end of a meeting's agenda (chair, secretary)."""
@@ -205,9 +186,9 @@ def create_agenda_item(meeting_id: int):
 @document(
     "/agenda-items/{item_id}",
     "patch",
-    parameters=_path("item_id"),
-    requestBody=_input(),
-    responses={**_ref("AgendaItem"), **error_responses(400, 401, 403, 404, 409)},
+    parameters=path_params("item_id"),
+    requestBody=request_body("AgendaItemInput"),
+    responses={**one_response("AgendaItem"), **error_responses(400, 401, 403, 404, 409)},
 )
 def update_agenda_item(item_id: int):
     """Change an item and/or its minutes; a stale ``version`` answers 409 and changes nothing."""
@@ -246,9 +227,9 @@ def update_agenda_item(item_id: int):
 @document(
     "/meetings/{meeting_id}/agenda",
     "get",
-    parameters=_path("meeting_id"),
+    parameters=path_params("meeting_id"),
     security=[{}, {"bearer": []}],
-    responses={**_ref("Agenda"), **error_responses(401, 403, 404)},
+    responses={**one_response("Agenda"), **error_responses(401, 403, 404)},
 )
 def meeting_agenda(meeting_id: int):
     """The full agenda of a meeting, with the sections other domains add (follow-ups)."""

@@ -124,3 +124,36 @@ def validated_form(form_class, data: dict[str, Any], choices: dict | None = None
             {name: [str(m) for m in msgs] for name, msgs in form.errors.items()},
         )
     return form
+
+
+# --- OpenAPI fragments shared by the endpoint notes -----------------------------------------
+
+
+def _schema_ref(schema: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{schema}"}
+
+
+def path_params(*names: str) -> list[dict[str, Any]]:
+    """Integer path parameters."""
+    return [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+        for name in names
+    ]
+
+
+def one_response(schema: str, status: str = "200") -> dict[str, Any]:
+    """A response with one object of a component schema."""
+    content = {"application/json": {"schema": _schema_ref(schema)}}
+    return {status: {"description": "OK", "content": content}}
+
+
+def list_response(schema: str) -> dict[str, Any]:
+    """A 200 response ``{"items": [...]}`` of a component schema."""
+    items = {"type": "array", "items": _schema_ref(schema)}
+    content = {"application/json": {"schema": {"type": "object", "properties": {"items": items}}}}
+    return {"200": {"description": "OK", "content": content}}
+
+
+def request_body(schema: str) -> dict[str, Any]:
+    """A required JSON request body of a component schema."""
+    return {"required": True, "content": {"application/json": {"schema": _schema_ref(schema)}}}

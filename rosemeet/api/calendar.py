@@ -12,6 +12,8 @@ from rosemeet.api.base import (
     document,
     error_responses,
     json_body,
+    one_response,
+    request_body,
     require_login,
 )
 from rosemeet.calendar import operations as ops
@@ -44,17 +46,8 @@ SCHEMAS["Feed"] = {
 @document(
     "/feeds",
     "post",
-    requestBody={
-        "required": True,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FeedRequest"}}},
-    },
-    responses={
-        "201": {
-            "description": "Created; the URL is shown only now",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Feed"}}},
-        },
-        **error_responses(400, 401, 404),
-    },
+    requestBody=request_body("FeedRequest"),
+    responses={**one_response("Feed", "201"), **error_responses(400, 401, 404)},
 )
 def create_feed():
     """Create a calendar feed of what the caller may see; the URL is returned only once."""

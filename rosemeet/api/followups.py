@@ -16,6 +16,10 @@ from rosemeet.api.base import (
     error_responses,
     get_visible,
     json_body,
+    list_response,
+    one_response,
+    path_params,
+    request_body,
     require_login,
     validated_form,
 )
@@ -124,38 +128,6 @@ SCHEMAS["DecisionInput"] = {
 }
 
 
-def _path_id(name: str) -> list[dict]:
-    return [{"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}]
-
-
-def _ref(schema: str, status: str = "200") -> dict:
-    return {
-        status: {
-            "description": "OK",
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
-        }
-    }
-
-
-def _list_of(schema: str) -> dict:
-    items = {"type": "array", "items": {"$ref": f"#/components/schemas/{schema}"}}
-    return {
-        "200": {
-            "description": "OK",
-            "content": {
-                "application/json": {"schema": {"type": "object", "properties": {"items": items}}}
-            },
-        }
-    }
-
-
-def _input(schema: str) -> dict:
-    return {
-        "required": True,
-        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
-    }
-
-
 def _invalid(field: str, message: str) -> ApiError:
     return ApiError(400, "invalid", message, {field: [message]})
 
@@ -197,9 +169,9 @@ def _int_arg(name: str) -> int | None:
 @document(
     "/agenda-items/{item_id}/decisions",
     "post",
-    parameters=_path_id("item_id"),
-    requestBody=_input("DecisionInput"),
-    responses={**_ref("Decision", "201"), **error_responses(400, 401, 403, 404)},
+    parameters=path_params("item_id"),
+    requestBody=request_body("DecisionInput"),
+    responses={**one_response("Decision", "201"), **error_responses(400, 401, 403, 404)},
 )
 def create_decision(item_id: int):
     """Record a decision on an agenda item; it gets the next number of its body and year."""
@@ -221,9 +193,9 @@ def create_decision(item_id: int):
 @document(
     "/agenda-items/{item_id}/follow-ups",
     "post",
-    parameters=_path_id("item_id"),
-    requestBody=_input("FollowUpInput"),
-    responses={**_ref("FollowUp", "201"), **error_responses(400, 401, 403, 404)},
+    parameters=path_params("item_id"),
+    requestBody=request_body("FollowUpInput"),
+    responses={**one_response("FollowUp", "201"), **error_responses(400, 401, 403, 404)},
 )
 def create_follow_up(item_id: int):
     """Record a follow-up on an agenda item (a past due date is a warning, not an error)."""
@@ -276,7 +248,7 @@ def create_follow_up(item_id: int):
         {"name": "owner", "in": "query", "schema": {"type": "integer"}},
         {"name": "action", "in": "query", "schema": {"type": "integer"}},
     ],
-    responses={**_list_of("FollowUp"), **error_responses(401)},
+    responses={**list_response("FollowUp"), **error_responses(401)},
 )
 def list_follow_ups():
     """List the follow-ups the caller may read (all statuses unless filtered)."""
@@ -301,8 +273,8 @@ def list_follow_ups():
 @document(
     "/follow-ups/{follow_up_id}",
     "get",
-    parameters=_path_id("follow_up_id"),
-    responses={**_ref("FollowUp"), **error_responses(401, 404)},
+    parameters=path_params("follow_up_id"),
+    responses={**one_response("FollowUp"), **error_responses(401, 404)},
 )
 def get_follow_up(follow_up_id: int):
     """One follow-up."""
@@ -315,9 +287,9 @@ def get_follow_up(follow_up_id: int):
 @document(
     "/follow-ups/{follow_up_id}",
     "patch",
-    parameters=_path_id("follow_up_id"),
-    requestBody=_input("FollowUpStatusInput"),
-    responses={**_ref("FollowUp"), **error_responses(400, 401, 403, 404, 409)},
+    parameters=path_params("follow_up_id"),
+    requestBody=request_body("FollowUpStatusInput"),
+    responses={**one_response("FollowUp"), **error_responses(400, 401, 403, 404, 409)},
 )
 def update_follow_up(follow_up_id: int):
     """Change a follow-up's status; closing in a meeting records who, when and where."""
@@ -345,7 +317,7 @@ def update_follow_up(follow_up_id: int):
         {"name": "body", "in": "query", "schema": {"type": "integer"}},
         {"name": "year", "in": "query", "schema": {"type": "integer"}},
     ],
-    responses={**_list_of("Decision"), **error_responses(401)},
+    responses={**list_response("Decision"), **error_responses(401)},
 )
 def list_decisions():
     """The decision register of the bodies the caller may read (per body and year if asked)."""

@@ -16,6 +16,8 @@ from rosemeet.api.base import (
     error_responses,
     get_visible,
     json_body,
+    one_response,
+    request_body,
     require_can,
     require_login,
     validated_form,
@@ -202,22 +204,6 @@ def _invalid(field: str, key: str) -> ApiError:
     return ApiError(400, "invalid", message, {field: [message]})
 
 
-def _one(schema: str, status: str = "200") -> dict:
-    return {
-        status: {
-            "description": "OK",
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
-        }
-    }
-
-
-def _body_of(schema: str) -> dict:
-    return {
-        "required": True,
-        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
-    }
-
-
 _MEETING_ID = [
     {"name": "meeting_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 ]
@@ -235,8 +221,8 @@ def _people(ids) -> list[Person]:
     "/bodies/{body_id}/series",
     "post",
     parameters=[{"name": "body_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-    requestBody=_body_of("SeriesInput"),
-    responses={**_one("Series", "201"), **error_responses(400, 401, 403, 404)},
+    requestBody=request_body("SeriesInput"),
+    responses={**one_response("Series", "201"), **error_responses(400, 401, 403, 404)},
 )
 def create_series(body_id: int):
     """Plan a series for a body (RRULE, first date, wall-clock time) and generate its meetings."""
@@ -350,8 +336,8 @@ def list_meetings():
 @document(
     "/meetings",
     "post",
-    requestBody=_body_of("MeetingInput"),
-    responses={**_one("Meeting", "201"), **error_responses(400, 401, 403)},
+    requestBody=request_body("MeetingInput"),
+    responses={**one_response("Meeting", "201"), **error_responses(400, 401, 403)},
 )
 def create_meeting():
     """Plan a one-off meeting; two or more body_ids make it a joint meeting."""
@@ -403,7 +389,7 @@ def create_meeting():
     "get",
     security=[{}, {"bearer": []}],
     parameters=_MEETING_ID,
-    responses={**_one("Meeting"), **error_responses(404)},
+    responses={**one_response("Meeting"), **error_responses(404)},
 )
 def get_meeting(meeting_id: int):
     """One meeting, with its attendance and quorum."""
@@ -415,8 +401,8 @@ def get_meeting(meeting_id: int):
     "/meetings/{meeting_id}",
     "patch",
     parameters=_MEETING_ID,
-    requestBody=_body_of("MeetingInput"),
-    responses={**_one("Meeting"), **error_responses(400, 401, 403, 404)},
+    requestBody=request_body("MeetingInput"),
+    responses={**one_response("Meeting"), **error_responses(400, 401, 403, 404)},
 )
 def update_meeting(meeting_id: int):
     """Move this meeting (starts_at, ends_at) or change its place (location, online_url)."""
@@ -460,7 +446,7 @@ def update_meeting(meeting_id: int):
             }
         },
     },
-    responses={**_one("Meeting"), **error_responses(400, 401, 403, 404)},
+    responses={**one_response("Meeting"), **error_responses(400, 401, 403, 404)},
 )
 def cancel_meeting(meeting_id: int):
     """Cancel one meeting with a reason (it stays, marked cancelled)."""
@@ -479,8 +465,8 @@ def cancel_meeting(meeting_id: int):
     "/meetings/{meeting_id}/attendance",
     "post",
     parameters=_MEETING_ID,
-    requestBody=_body_of("AttendanceInput"),
-    responses={**_one("Attendance"), **error_responses(400, 401, 403, 404)},
+    requestBody=request_body("AttendanceInput"),
+    responses={**one_response("Attendance"), **error_responses(400, 401, 403, 404)},
 )
 def attendance(meeting_id: int):
     """Answer the invitation (response) or, as secretary, record a presence (person_id)."""

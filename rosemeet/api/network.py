@@ -12,6 +12,9 @@ from rosemeet.api.base import (
     error_responses,
     get_visible,
     json_body,
+    list_response,
+    one_response,
+    request_body,
     require_can,
     validated_form,
 )
@@ -113,45 +116,10 @@ def member_json(membership: Membership) -> dict:
     }
 
 
-def _list_of(schema: str) -> dict:
-    return {
-        "200": {
-            "description": "OK",
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {
-                            "items": {
-                                "type": "array",
-                                "items": {"$ref": f"#/components/schemas/{schema}"},
-                            }
-                        },
-                    }
-                }
-            },
-        }
-    }
-
-
-def _one(schema: str, status: str = "200") -> dict:
-    return {
-        status: {
-            "description": "OK",
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
-        }
-    }
-
-
-def _body_of(schema: str) -> dict:
-    return {
-        "required": True,
-        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
-    }
-
-
 @bp.get("/organisations")
-@document("/organisations", "get", responses={**_list_of("Organisation"), **error_responses(401)})
+@document(
+    "/organisations", "get", responses={**list_response("Organisation"), **error_responses(401)}
+)
 def list_organisations():
     """List the organisations of the network."""
     require_can("view", Organisation)
@@ -162,8 +130,8 @@ def list_organisations():
 @document(
     "/organisations",
     "post",
-    requestBody=_body_of("Organisation"),
-    responses={**_one("Organisation", "201"), **error_responses(400, 401, 403, 409)},
+    requestBody=request_body("Organisation"),
+    responses={**one_response("Organisation", "201"), **error_responses(400, 401, 403, 409)},
 )
 def create_organisation():
     """Create an organisation (admin)."""
@@ -191,7 +159,7 @@ def create_organisation():
 
 
 @bp.get("/bodies")
-@document("/bodies", "get", security=[{}, {"bearer": []}], responses=_list_of("Body"))
+@document("/bodies", "get", security=[{}, {"bearer": []}], responses=list_response("Body"))
 def list_bodies():
     """List the bodies the caller may see (public bodies without a token)."""
     return jsonify(items=[body_json(b) for b in queries.visible_bodies(api_user())])
@@ -201,8 +169,8 @@ def list_bodies():
 @document(
     "/bodies",
     "post",
-    requestBody=_body_of("Body"),
-    responses={**_one("Body", "201"), **error_responses(400, 401, 403, 409)},
+    requestBody=request_body("Body"),
+    responses={**one_response("Body", "201"), **error_responses(400, 401, 403, 409)},
 )
 def create_body():
     """Create a body (admin)."""
@@ -241,7 +209,7 @@ def create_body():
     "get",
     security=[{}, {"bearer": []}],
     parameters=[{"name": "body_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-    responses={**_one("Body"), **error_responses(404)},
+    responses={**one_response("Body"), **error_responses(404)},
 )
 def get_body(body_id: int):
     """One body."""
@@ -254,7 +222,7 @@ def get_body(body_id: int):
     "get",
     security=[{}, {"bearer": []}],
     parameters=[{"name": "body_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-    responses={**_list_of("Member"), **error_responses(404)},
+    responses={**list_response("Member"), **error_responses(404)},
 )
 def body_members(body_id: int):
     """The members of a body, chair and secretary first."""

@@ -12,6 +12,7 @@ from rosemeet.api.base import (
     document,
     error_responses,
     json_body,
+    one_response,
     require_can,
     validated_form,
 )
@@ -94,15 +95,6 @@ SCHEMAS["PlanYearsPatch"] = {
 _ACTION_ID = [{"name": "action_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
 
 
-def _json(schema: str) -> dict:
-    return {
-        "200": {
-            "description": "OK",
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
-        }
-    }
-
-
 def _visible_action(action_id: int) -> PlanAction:
     action = queries.load_action(action_id)
     if action is None or not can(api_user(), "view", action):
@@ -116,7 +108,7 @@ def _path(action: PlanAction) -> list[str]:
 
 
 @bp.get("/plan")
-@document("/plan", "get", responses={**_json("Plan"), **error_responses(401)})
+@document("/plan", "get", responses={**one_response("Plan"), **error_responses(401)})
 def get_plan():
     """The action plan: the heading tree, every action with its years, the themes."""
     require_can("view", PlanAction)
@@ -128,7 +120,7 @@ def get_plan():
     "/actions/{action_id}",
     "get",
     parameters=_ACTION_ID,
-    responses={**_json("PlanAction"), **error_responses(401, 404)},
+    responses={**one_response("PlanAction"), **error_responses(401, 404)},
 )
 def get_action(action_id: int):
     """One action of the plan."""
@@ -147,7 +139,7 @@ def get_action(action_id: int):
             "application/json": {"schema": {"$ref": "#/components/schemas/PlanYearsPatch"}}
         },
     },
-    responses={**_json("PlanAction"), **error_responses(400, 401, 403, 404)},
+    responses={**one_response("PlanAction"), **error_responses(400, 401, 403, 404)},
 )
 def patch_action(action_id: int):
     """Set the status and note of some years (admin, secretaries of a trekker body)."""

@@ -6,11 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from rosemeet.core.time import LOCAL_TZ
 from rosemeet.meetings import operations as meetings
 from rosemeet.network import operations as network
 from rosemeet.network.models import BodyKind, RelationKind, Role
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, brussels, freeze_clock
 
 #: the moment the agenda tests run in: Thursday 26 November 2026, 13:00 in Brussels
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -22,14 +21,10 @@ def frozen_now(monkeypatch):
     import rosemeet.agendas.operations
     import rosemeet.agendas.queries
 
-    for module in (rosemeet.agendas.operations, rosemeet.agendas.queries, meetings):
-        monkeypatch.setattr(module, "utcnow", lambda: NOW)
+    freeze_clock(
+        monkeypatch, NOW, (rosemeet.agendas.operations, rosemeet.agendas.queries, meetings)
+    )
     return NOW
-
-
-def brussels(year, month, day, hour=14, minute=0) -> datetime:
-    """An aware Brussels time."""
-    return datetime(year, month, day, hour, minute, tzinfo=LOCAL_TZ)
 
 
 class Network:

@@ -22,7 +22,7 @@ from rosemeet.extensions import db
 from rosemeet.mail.models import OutboxMessage
 from rosemeet.meetings import operations as meetings
 from rosemeet.network import operations as network
-from tests.agendas.conftest import brussels
+from tests.conftest import brussels
 
 
 def titles(meeting):

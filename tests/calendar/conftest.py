@@ -1,13 +1,11 @@
 """Meetings for the calendar tests."""
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 
 from rosemeet.meetings import operations as meetings
-
-BRUSSELS = ZoneInfo("Europe/Brussels")
+from tests.conftest import brussels
 
 
 @pytest.fixture
@@ -16,8 +14,8 @@ def make_meeting(app):
 
     def make(bodies, year, month, day, hour=14, minutes=120, **fields):
         fields.setdefault("location", "W13, Doorniksesteenweg 216, Kortrijk")
-        start = datetime(year, month, day, hour, tzinfo=BRUSSELS)
-        end = datetime.fromtimestamp(start.timestamp() + minutes * 60, BRUSSELS)
+        start = brussels(year, month, day, hour)
+        end = start + timedelta(minutes=minutes)
         return meetings.create_meeting(bodies, starts_at=start, ends_at=end, **fields)
 
     return make

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import event
 
 from rosemeet.agendas import operations as agendas
-from rosemeet.core.time import LOCAL_TZ
 from rosemeet.extensions import db
 from rosemeet.followups import operations as ops
 from rosemeet.meetings import operations as meetings
@@ -17,7 +16,7 @@ from rosemeet.network import operations as network
 from rosemeet.network.models import BodyKind, RelationKind, Role
 from rosemeet.plan.importer import HeadingKind
 from rosemeet.plan.models import PlanAction, PlanHeading
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, brussels, freeze_clock
 
 #: the moment the follow-up tests run in: Thursday 26 November 2026, 13:00 in Brussels
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -33,24 +32,16 @@ def frozen_now(monkeypatch):
     import rosemeet.followups.queries
     import rosemeet.followups.views
 
-    for module in (
+    modules = (
         rosemeet.agendas.operations,
         rosemeet.agendas.queries,
         meetings,
         rosemeet.followups.operations,
         rosemeet.followups.queries,
         rosemeet.followups.views,
-    ):
-        if hasattr(module, "utcnow"):
-            monkeypatch.setattr(module, "utcnow", lambda: NOW)
-        if hasattr(module, "local_today"):
-            monkeypatch.setattr(module, "local_today", lambda: TODAY)
+    )
+    freeze_clock(monkeypatch, NOW, modules)
     return NOW
-
-
-def brussels(year, month, day, hour=14, minute=0) -> datetime:
-    """An aware Brussels time."""
-    return datetime(year, month, day, hour, minute, tzinfo=LOCAL_TZ)
 
 
 class Network:

@@ -18,8 +18,7 @@ from rosemeet.network import operations as network
 from rosemeet.network.models import BodyKind, RelationKind, Role
 from rosemeet.plan.importer import HeadingKind
 from rosemeet.plan.models import PlanAction, PlanHeading
-from tests.conftest import PASSWORD
-from tests.followups.conftest import brussels
+from tests.conftest import PASSWORD, brussels
 
 pytestmark = pytest.mark.browser
 

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from rosemeet.core.time import LOCAL_TZ
 from rosemeet.meetings import operations as ops
+from tests.conftest import brussels, freeze_clock
 
 #: the moment the meeting tests run in: Thursday 26 November 2026, 13:00 in Brussels
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -21,17 +21,9 @@ def frozen_now(monkeypatch):
     import rosemeet.meetings.queries
     import rosemeet.meetings.views
 
-    for module in (ops, rosemeet.meetings.queries, rosemeet.meetings.views, rosemeet.api.meetings):
-        if hasattr(module, "utcnow"):
-            monkeypatch.setattr(module, "utcnow", lambda: NOW)
-        if hasattr(module, "local_today"):
-            monkeypatch.setattr(module, "local_today", lambda: TODAY)
+    modules = (ops, rosemeet.meetings.queries, rosemeet.meetings.views, rosemeet.api.meetings)
+    freeze_clock(monkeypatch, NOW, modules)
     return NOW
-
-
-def brussels(year, month, day, hour=14, minute=0) -> datetime:
-    """An aware Brussels time."""
-    return datetime(year, month, day, hour, minute, tzinfo=LOCAL_TZ)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from rosemeet.accounts import operations as accounts
 from rosemeet.extensions import db
 from rosemeet.meetings.models import Meeting
 from rosemeet.network.models import Role
-from tests.meetings.conftest import brussels
+from tests.conftest import brussels
 
 
 @pytest.fixture

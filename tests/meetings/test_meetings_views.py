@@ -14,8 +14,7 @@ from rosemeet.mail.models import MessageStatus, OutboxMessage
 from rosemeet.meetings import operations as ops
 from rosemeet.meetings.models import Meeting, MeetingSeries, MeetingStatus, Response
 from rosemeet.network.models import Role
-from tests.conftest import PASSWORD
-from tests.meetings.conftest import brussels
+from tests.conftest import PASSWORD, brussels
 
 
 @pytest.fixture
