@@ -17,6 +17,7 @@ from rosemeet.api.base import (
     error_responses,
     get_visible,
     json_body,
+    list_response,
     one_response,
     path_params,
     request_body,
@@ -136,22 +137,7 @@ def _error(exc: ops.AgendaError):
     parameters=path_params("meeting_id"),
     security=[{}, {"bearer": []}],
     responses={
-        "200": {
-            "description": "OK",
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {
-                            "items": {
-                                "type": "array",
-                                "items": {"$ref": "#/components/schemas/AgendaItem"},
-                            }
-                        },
-                    }
-                }
-            },
-        },
+        **list_response("AgendaItem"),
         **error_responses(401, 403, 404),
     },
 )

@@ -16,6 +16,7 @@ from rosemeet.api.base import (
     error_responses,
     get_visible,
     json_body,
+    list_response,
     one_response,
     request_body,
     require_can,
@@ -293,22 +294,7 @@ def _date_arg(name: str) -> date | None:
         {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}},
     ],
     responses={
-        "200": {
-            "description": "OK",
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {
-                            "items": {
-                                "type": "array",
-                                "items": {"$ref": "#/components/schemas/Meeting"},
-                            }
-                        },
-                    }
-                }
-            },
-        },
+        **list_response("Meeting"),
         **error_responses(400),
     },
 )
