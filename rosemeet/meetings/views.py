@@ -432,25 +432,29 @@ def record_attendance(meeting_id: int):
 
 @bp.route("/rsvp/<token>", methods=["GET", "POST"])
 def rsvp(token: str):
-    """Answer an invitation through the signed link of the invite (no login needed)."""
+    """Answer an invitation through the signed link of the invite (no login needed).
+
+    Opening the link (GET) changes nothing: it shows the answer picked in the e-mail with a
+    confirm button, so mail scanners that open links cannot answer for anyone.
+    """
     found = ops.load_rsvp_token(token)
     if found is None:
         return render_template("meetings/rsvp.html", meeting=None, token=token), 404
     item, person = found
-    chosen = Response.parse(request.values.get("response"))
-    if request.method == "POST":
-        form = RsvpForm()
-        chosen = Response.parse(form.response.data) if form.validate_on_submit() else None
+    proposed = Response.parse(request.args.get("response"))
     saved = False
-    if chosen is not None and chosen is not Response.NEEDS_ACTION:
-        try:
-            ops.respond(item, person, chosen)
-        except ops.MeetingError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            saved = True
+    form = RsvpForm()
+    if request.method == "POST" and form.validate_on_submit():
+        chosen = Response.parse(form.response.data)
+        if chosen is not None and chosen is not Response.NEEDS_ACTION:
+            try:
+                ops.respond(item, person, chosen)
+            except ops.MeetingError as exc:
+                db.session.rollback()
+                flash(exc.message, "error")
+            else:
+                db.session.commit()
+                saved, proposed = True, None
     current = next((a.response for a in item.attendances if a.person_id == person.id), None)
     return render_template(
         "meetings/rsvp.html",
@@ -458,6 +462,7 @@ def rsvp(token: str):
         person=person,
         token=token,
         saved=saved,
+        proposed=proposed if proposed is not Response.NEEDS_ACTION else None,
         current=current or Response.NEEDS_ACTION,
         responses=[r for r in Response if r is not Response.NEEDS_ACTION],
         rsvp_form=RsvpForm(formdata=None),

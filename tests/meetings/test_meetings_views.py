@@ -214,9 +214,15 @@ def test_one_click_rsvp_link_needs_no_login(client, team, make_meeting):
     meeting = make_meeting(team["ag"])
     token = ops.rsvp_token(meeting, team["mia"])
     db.session.commit()
+    # opening the link (as a mail scanner would) records nothing, it asks to confirm
     html = client.get(f"/rsvp/{token}?response=declined").get_data(as_text=True)
-    assert "Bedankt, Mia Lid: je antwoord is bewaard." in html
+    assert "Bevestig je antwoord" in html and "bewaard" not in html
     row = db.session.scalar(select(Meeting).where(Meeting.id == meeting.id)).attendances
+    assert [a.response for a in row if a.person_id == team["mia"].id] == []
+    html = client.post(f"/rsvp/{token}", data={"response": "declined"}).get_data(as_text=True)
+    assert "Bedankt, Mia Lid: je antwoord is bewaard." in html
+    db.session.expire_all()
+    row = db.session.get(Meeting, meeting.id).attendances
     assert [a.response for a in row if a.person_id == team["mia"].id] == [Response.DECLINED]
     client.post(f"/rsvp/{token}", data={"response": "tentative"})
     db.session.expire_all()
