@@ -80,13 +80,10 @@ def _version(value) -> int | None:
 
 @bp.get("/meetings/<int:meeting_id>/agenda")
 def agenda(meeting_id: int):
-    """A meeting's agenda; those who make it edit it here (made from the template on first
-    opening)."""
+    """A meeting's agenda (made from the template when the meeting was planned); those who
+    make it edit it here."""
     meeting = _meeting(meeting_id)
     editor = can(current_user, "edit_agenda", meeting)
-    if editor and ops.agenda_of(meeting) is None:
-        ops.ensure_agenda(meeting)
-        db.session.commit()
     view = queries.load_agenda(meeting, with_backlog=editor)
     return render_template(
         "agendas/agenda.html",
