@@ -40,9 +40,4 @@ def select_timezone() -> str:
     return "Europe/Brussels"
 
 
-def enum_label(value) -> str:
-    """The translated label of an enum member that defines ``labels``."""
-    return str(type(value).labels()[value])
-
-
-__all__ = ["LANGUAGES", "_l", "enum_label", "select_locale", "select_timezone"]
+__all__ = ["LANGUAGES", "_l", "html_lang", "select_locale", "select_timezone"]

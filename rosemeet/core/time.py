@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 #: The network's time zone; series may carry another IANA zone.
@@ -14,13 +14,6 @@ def to_local(value: datetime, tz: str | ZoneInfo = LOCAL_TZ) -> datetime:
     """Convert an aware datetime to local time (Europe/Brussels unless told)."""
     zone = ZoneInfo(tz) if isinstance(tz, str) else tz
     return value.astimezone(zone)
-
-
-def to_utc(value: datetime) -> datetime:
-    """Convert an aware datetime to UTC."""
-    if value.tzinfo is None:
-        raise ValueError("naive datetime: give it a time zone first")
-    return value.astimezone(UTC)
 
 
 def local_today() -> date:

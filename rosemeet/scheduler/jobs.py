@@ -3,13 +3,16 @@ so each is a module-level function that opens an app context of the running app.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 from datetime import UTC, datetime
 
 from flask import Flask
 
 from rosemeet.core.time import local_today
+from rosemeet.extensions import db
+from rosemeet.mail.delivery import deliver_due
+from rosemeet.mail.reminders import queue_due_reminders
+from rosemeet.meetings import operations as meetings
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +28,6 @@ def bind_app(app: Flask) -> None:
 
 def deliver_mail() -> None:
     """Send the due outbox messages."""
-    from rosemeet.mail.delivery import deliver_due
-
     with _app.app_context():
         report = deliver_due()
         if report.sent or report.failed:
@@ -35,27 +36,17 @@ def deliver_mail() -> None:
 
 def extend_meetings() -> None:
     """Extend every series up to the rolling horizon (daily)."""
-    if importlib.util.find_spec("rosemeet.meetings.operations") is None:
-        return
-    from rosemeet.meetings import operations
-
-    if not hasattr(operations, "extend_all_series"):
-        return
     with _app.app_context():
-        created = operations.extend_all_series(local_today())
-        _app.extensions["sqlalchemy"].session.commit()
+        created = meetings.extend_all_series(local_today())
+        db.session.commit()
         logger.info("horizon extended: %s meetings", created)
 
 
 def send_reminders() -> None:
     """Queue the reminders that are due (agenda, follow-ups, minutes, digests)."""
-    if importlib.util.find_spec("rosemeet.mail.reminders") is None:
-        return
-    from rosemeet.mail import reminders
-
     with _app.app_context():
-        queued = reminders.queue_due_reminders()
-        _app.extensions["sqlalchemy"].session.commit()
+        queued = queue_due_reminders()
+        db.session.commit()
         if queued:
             logger.info("reminders queued: %s", queued)
 
