@@ -18,7 +18,7 @@ from rosemeet.accounts.forms import (
 )
 from rosemeet.accounts.models import ApiToken, Person
 from rosemeet.core.permissions import get_or_404
-from rosemeet.core.web import client_ip, safe_next
+from rosemeet.core.web import client_ip, parse_id, safe_next
 from rosemeet.extensions import db, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -28,10 +28,11 @@ bp = Blueprint("accounts", __name__)
 def load_user(identity: str) -> Person | None:
     """Resolve "id:session_version"; a stale version logs the cookie out."""
     person_id, _sep, version = identity.partition(":")
-    if not person_id.isdigit() or not version.isdigit():
+    person_id, version = parse_id(person_id), parse_id(version)
+    if person_id is None or version is None:
         return None
-    person = db.session.get(Person, int(person_id))
-    if person is None or person.session_version != int(version) or not person.is_active_account:
+    person = db.session.get(Person, person_id)
+    if person is None or person.session_version != version or not person.is_active_account:
         return None
     return person
 

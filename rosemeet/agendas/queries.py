@@ -122,8 +122,8 @@ def backlog_of(body_ids: list[int]) -> list[AgendaItem]:
     )
 
 
-def item_json(item: AgendaItem) -> dict:
-    """An agenda item as the API shows it."""
+def item_json(item: AgendaItem, with_minutes: bool = True) -> dict:
+    """An agenda item as the API shows it (its minutes only to who may read them)."""
     return {
         "id": item.id,
         "meeting_id": item.meeting_id,
@@ -139,12 +139,12 @@ def item_json(item: AgendaItem) -> dict:
         "action_ids": [a.id for a in item.actions],
         "source": item.source.value,
         "origin": item.origin_text,
-        "minutes": item.minutes,
+        "minutes": item.minutes if with_minutes else None,
         "version": item.version,
     }
 
 
-def agenda_json(view: AgendaView) -> dict:
+def agenda_json(view: AgendaView, with_minutes: bool = True) -> dict:
     """The full agenda of a meeting as the API shows it, with other domains' sections."""
     agenda = view.agenda
     return {
@@ -158,7 +158,7 @@ def agenda_json(view: AgendaView) -> dict:
         "approved_in_meeting_id": agenda.approved_in_meeting_id if agenda else None,
         "planned_minutes": view.planned_minutes,
         "meeting_minutes": view.meeting_minutes,
-        "items": [item_json(i) for i in view.items],
+        "items": [item_json(i, with_minutes) for i in view.items],
         "sections": agenda_sections(view.meeting),
     }
 

@@ -25,6 +25,8 @@ from rosemeet.api.base import (
     validated_form,
 )
 from rosemeet.core.errors import ApiError
+from rosemeet.core.permissions import can
+from rosemeet.core.web import parse_id
 from rosemeet.extensions import db
 from rosemeet.meetings.models import Meeting
 
@@ -101,7 +103,9 @@ def _meeting_for(meeting_id: int, action: str = "view_agenda") -> Meeting:
 
 
 def _fields(form: ItemForm, data: dict) -> dict:
-    ids = [int(i) for i in data.get("action_ids") or [] if str(i).isdigit()]
+    ids = [parse_id(i) for i in data.get("action_ids") or []]
+    if None in ids:
+        raise ApiError(400, "invalid", "Unknown plan action.", {"action_ids": ["unknown"]})
     actions = queries.actions_by_id(ids)
     if len(actions) != len(set(ids)):
         raise ApiError(400, "invalid", "Unknown plan action.", {"action_ids": ["unknown"]})
@@ -144,7 +148,8 @@ def _error(exc: ops.AgendaError):
 def list_agenda_items(meeting_id: int):
     """List a meeting's agenda items in order (published agendas; drafts for their makers)."""
     meeting = _meeting_for(meeting_id)
-    return jsonify(items=[queries.item_json(i) for i in queries.load_items(meeting.id)])
+    minutes = can(api_user(), "view_minutes", meeting)
+    return jsonify(items=[queries.item_json(i, minutes) for i in queries.load_items(meeting.id)])
 
 
 @bp.post("/meetings/<int:meeting_id>/agenda-items")
@@ -220,4 +225,5 @@ def update_agenda_item(item_id: int):
 def meeting_agenda(meeting_id: int):
     """The full agenda of a meeting, with the sections other domains add (follow-ups)."""
     meeting = _meeting_for(meeting_id)
-    return jsonify(queries.agenda_json(queries.load_agenda(meeting)))
+    minutes = can(api_user(), "view_minutes", meeting)
+    return jsonify(queries.agenda_json(queries.load_agenda(meeting), minutes))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from rosemeet.accounts.models import Person
+from rosemeet.agendas import queries as agenda_queries
 from rosemeet.agendas.models import AgendaItem
 from rosemeet.api.base import (
     SCHEMAS,
@@ -25,6 +26,7 @@ from rosemeet.api.base import (
 )
 from rosemeet.core.errors import ApiError
 from rosemeet.core.time import local_today
+from rosemeet.core.web import parse_id
 from rosemeet.extensions import db
 from rosemeet.followups import operations as ops
 from rosemeet.followups import queries
@@ -143,7 +145,8 @@ def _get(model, data: dict, name: str):
     value = data.get(name)
     if value in (None, ""):
         return None
-    obj = db.session.get(model, value) if str(value).isdigit() else None
+    number = parse_id(value)
+    obj = db.session.get(model, number) if number is not None else None
     if obj is None:
         raise _invalid(name, str(UNKNOWN_CHOICE))
     return obj
@@ -151,18 +154,15 @@ def _get(model, data: dict, name: str):
 
 def _actions(data: dict) -> list[PlanAction]:
     raw = data.get("action_ids") or []
-    if not isinstance(raw, list) or not all(str(i).isdigit() for i in raw):
-        raise _invalid("action_ids", str(UNKNOWN_CHOICE))
-    ids = {int(i) for i in raw}
-    actions = [db.session.get(PlanAction, i) for i in ids]
-    if any(a is None for a in actions):
+    ids = {parse_id(i) for i in raw} if isinstance(raw, list) else {None}
+    actions = agenda_queries.actions_by_id([i for i in ids if i is not None])
+    if None in ids or len(actions) != len(ids):
         raise _invalid("action_ids", str(UNKNOWN_CHOICE))
     return actions
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return parse_id(request.args.get(name))
 
 
 @bp.post("/agenda-items/<int:item_id>/decisions")

@@ -18,6 +18,7 @@ from rosemeet.api.base import (
 )
 from rosemeet.core.errors import ApiError
 from rosemeet.core.permissions import can
+from rosemeet.core.web import parse_id
 from rosemeet.extensions import db
 from rosemeet.plan import exporter, queries
 from rosemeet.plan import operations as ops
@@ -157,7 +158,7 @@ def patch_action(action_id: int):
     entries: dict[int, tuple[YearStatus, str]] = {}
     errors: dict[str, list[str]] = {}
     for key, value in years.items():
-        year = int(key) if str(key).isdigit() else None
+        year = parse_id(key)
         if year not in YEARS or not isinstance(value, dict) or set(value) - {"status", "note"}:
             errors[f"years.{key}"] = [str(API_MESSAGES["bad_year"])]
             continue

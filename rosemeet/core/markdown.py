@@ -16,7 +16,7 @@ ALLOWED_TAGS = {
     "li", "ol", "p", "pre", "s", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
 }  # fmt: skip
 #: attributes per tag (``rel`` is set by nh3 itself)
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "td": {"align"}, "th": {"align"}}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 #: link schemes; javascript:, data: and the like are dropped
 URL_SCHEMES = {"http", "https", "mailto"}
 
@@ -25,13 +25,21 @@ _parser = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(
 )
 
 
+def _absolute_links_only(tag: str, attribute: str, value: str) -> str | None:
+    """Relative and protocol-relative links ("//elsewhere") are dropped too."""
+    if attribute == "href" and value.split(":", 1)[0].lower() not in URL_SCHEMES:
+        return None
+    return value
+
+
 def sanitize_html(html: str) -> str:
-    """Keep only the allowed tags, attributes and link schemes."""
+    """Keep only the allowed tags, attributes and absolute http(s)/mailto links."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
+        attribute_filter=_absolute_links_only,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )

@@ -381,7 +381,7 @@ def edit_follow_up(follow_up_id: int):
 def close_in_meeting(meeting_id: int, follow_up_id: int):
     """From a meeting's opvolglijst: record that the follow-up was dealt with (or dropped)."""
     meeting = get_or_404(current_user, Meeting, meeting_id, "record_outcomes")
-    follow_up = get_or_404(current_user, FollowUp, follow_up_id)
+    follow_up = get_or_404(current_user, FollowUp, follow_up_id, "set_status")
     form = ConfirmForm()
     if not form.validate():
         abort(400)

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app, render_template, url_for
@@ -219,6 +220,8 @@ def _clean_place(location: str | None, online_url: str | None, bodies: list[Body
         location = next((b.default_location for b in bodies if b.default_location), None)
     if location is None and online_url is None:
         raise MeetingError(_("Give an address, an online link or both."), "location")
+    if online_url and urlsplit(online_url).scheme not in ("http", "https"):
+        raise MeetingError(_("Give an online link that starts with https://."), "online_url")
     return location, online_url
 
 

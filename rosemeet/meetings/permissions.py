@@ -31,7 +31,9 @@ def view_meeting(user, meeting) -> bool:
     if any(b.is_public or current_role(user, b) is not None for b in meeting.bodies):
         return True
     user_id = getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
-    return user_id is not None and any(a.person_id == user_id for a in meeting.attendances)
+    return user_id is not None and any(
+        a.person_id == user_id and a.is_guest for a in meeting.attendances
+    )
 
 
 @rule(Meeting, "edit", "cancel", "record_attendance")

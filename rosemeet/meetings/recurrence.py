@@ -323,7 +323,7 @@ def _parse_until(value: str) -> date:
 
 
 def _positive_int(name: str, value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:
         raise _syntax_error(f"{name}={value}")
     return int(value)
 

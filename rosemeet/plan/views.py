@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from rosemeet.core.enums import select_choices
 from rosemeet.core.permissions import can, require
+from rosemeet.core.web import parse_id
 from rosemeet.extensions import db
 from rosemeet.network.models import Body, Organisation
 from rosemeet.plan import exporter, queries
@@ -41,8 +42,7 @@ UPLOAD_TTL = 24 * 3600
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return parse_id(request.args.get(name))
 
 
 @bp.get("")
@@ -335,7 +335,8 @@ def _target_choices() -> dict[str, list[tuple[str, str]]]:
 def _target(value: str) -> Organisation | Body | None:
     kind, _sep, ident = (value or "").partition("-")
     model = {"organisation": Organisation, "body": Body}.get(kind)
-    return db.session.get(model, int(ident)) if model and ident.isdigit() else None
+    number = parse_id(ident)
+    return db.session.get(model, number) if model and number is not None else None
 
 
 @bp.route("/names", methods=["GET", "POST"])

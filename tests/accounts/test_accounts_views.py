@@ -155,3 +155,12 @@ def test_profile_errors_keep_what_was_typed(ctx, client, auth, make_person):
     )
     assert response.status_code == 400
     assert "Het huidige wachtwoord is niet juist." in response.get_data(as_text=True)
+
+
+def test_login_does_not_follow_a_backslash_redirect(ctx, client, make_person):
+    person = make_person(password=PASSWORD)
+    db.session.commit()
+    response = client.post(
+        "/login?next=/\\evil.example/", data={"email": person.email, "password": PASSWORD}
+    )
+    assert response.headers["Location"] == "/"

@@ -80,3 +80,20 @@ def test_a_draft_agenda_is_hidden_from_members(client, rose, meeting):
     headers = bearer(rose.member)
     db.session.commit()
     assert client.get(f"/api/v1/meetings/{meeting.id}/agenda", headers=headers).status_code == 403
+
+
+def test_draft_minutes_stay_out_of_the_api_for_visitors_of_a_public_body(
+    client, rose, make_meeting
+):
+    rose.av.is_public = True
+    meeting = make_meeting(rose.av)
+    ops.publish_agenda(meeting)
+    item = ops.meeting_items(meeting)[0]
+    ops.save_minutes(item, "Vertrouwelijk ontwerp", version=item.version, by=rose.av_secretary)
+    db.session.commit()
+    items = client.get(f"/api/v1/meetings/{meeting.id}/agenda-items").json["items"]
+    assert items and all(i["minutes"] is None for i in items)
+    agenda = client.get(f"/api/v1/meetings/{meeting.id}/agenda").json
+    assert "Vertrouwelijk ontwerp" not in str(agenda)
+    own = client.get(f"/api/v1/meetings/{meeting.id}/agenda", headers=bearer(rose.av_secretary))
+    assert "Vertrouwelijk ontwerp" in str(own.json)

@@ -25,3 +25,9 @@ def test_scripts_images_handlers_and_javascript_links_are_dropped():
 
 def test_empty_text_is_empty_markup():
     assert render_markdown(None) == "" and render_markdown("") == ""
+
+
+def test_relative_and_protocol_relative_links_lose_their_address():
+    html = str(render_markdown("[a](//evil.example) [b](/intern) [c](https://w13.be)"))
+    assert "evil.example" not in html and 'href="/intern"' not in html
+    assert 'href="https://w13.be"' in html

@@ -438,3 +438,11 @@ def test_a_body_with_meetings_cannot_be_deleted(ag, make_meeting, make_body):
     empty = make_body("Lege werkgroep", code="LEEG")
     ops.set_quorum_rule(empty, QuorumBasis.MEMBERS, 50)
     network.delete_body(empty)  # a quorum rule is no history
+
+
+def test_an_online_link_must_be_http(ag, make_meeting):
+    meeting = make_meeting(ag)
+    with pytest.raises(ops.MeetingError, match="https://"):
+        ops.update_meeting(meeting, location=None, online_url="javascript:alert(1)")
+    ops.update_meeting(meeting, location=None, online_url="https://meet.example.org/ag")
+    assert meeting.online_url == "https://meet.example.org/ag"

@@ -13,6 +13,7 @@ from rosemeet.extensions import db
 from rosemeet.mail.models import MessageStatus, OutboxMessage
 from rosemeet.meetings import operations as ops
 from rosemeet.meetings.models import Meeting, MeetingSeries, MeetingStatus, Response
+from rosemeet.network import operations as network
 from rosemeet.network.models import Role
 from tests.conftest import PASSWORD, brussels
 
@@ -327,3 +328,16 @@ def test_extend_meetings_command(app, ctx, team, make_series):
     assert result.exit_code == 0, result.output
     assert "new meetings" in result.output
     assert time(14) == to_local(db.session.scalars(select(Meeting.starts_at)).first()).time()
+
+
+def test_a_member_who_answered_and_left_no_longer_sees_the_closed_meeting(
+    client, auth, team, make_meeting
+):
+    meeting = make_meeting(team["ag"])
+    ops.respond(meeting, team["mia"], Response.ACCEPTED)
+    network.remove_membership(
+        next(m for m in team["ag"].memberships if m.person_id == team["mia"].id)
+    )
+    db.session.commit()
+    auth.login(team["mia"].email)
+    assert client.get(f"/meetings/{meeting.id}").status_code == 404

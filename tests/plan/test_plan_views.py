@@ -226,3 +226,23 @@ def test_plan_page_query_count_does_not_grow_with_actions(
     many = queries_for_plan_page()
     assert many == few
     assert many <= 30
+
+
+def test_a_note_that_looks_like_a_formula_is_exported_as_text(ctx, client, auth, admin, imported):
+    from rosemeet.plan import operations as plan_ops
+    from rosemeet.plan.models import PlanAction, YearStatus
+
+    action = db.session.scalars(select(PlanAction).order_by(PlanAction.id)).first()
+    plan_ops.set_years(action, {2021: (YearStatus.DONE, "-1+cmd|' /C calc'!A0")}, admin)
+    db.session.commit()
+    auth.login(admin.email)
+    rows = list(
+        csv.reader(io.StringIO(client.get("/plan/export.csv").get_data().decode("utf-8-sig")))
+    )
+    assert "'-1+cmd|' /C calc'!A0" in [cell for row in rows for cell in row]
+
+
+def test_odd_digits_in_filters_are_ignored_not_a_server_error(ctx, client, auth, admin, imported):
+    db.session.commit()
+    auth.login(admin.email)
+    assert client.get("/plan?year=²&theme=²").status_code == 200
