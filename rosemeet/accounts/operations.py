@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
+#: "last used" of an API token is updated at most this often
+TOKEN_USE_PRECISION = timedelta(minutes=5)
 #: shortest password accepted
 MIN_PASSWORD_LENGTH = 10
 
@@ -257,7 +259,9 @@ def person_for_api_token(plain: str) -> Person | None:
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(plain)))
     if token is None or token.revoked_at is not None or not token.person.is_active_account:
         return None
-    token.last_used_at = utcnow()
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_PRECISION:
+        token.last_used_at = now  # not on every request: reads should not all write
     return token.person
 
 

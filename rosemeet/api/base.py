@@ -43,7 +43,8 @@ def authenticate() -> None:
     person = person_for_api_token(token.strip())
     if person is None:
         raise ApiError(401, "unauthorized", _("The token is unknown or revoked."))
-    db.session.commit()  # last_used_at
+    if db.session.dirty:
+        db.session.commit()  # last_used_at, at most every few minutes
     g.api_user = person
 
 

@@ -379,7 +379,8 @@ def create_meeting():
 )
 def get_meeting(meeting_id: int):
     """One meeting, with its attendance and quorum."""
-    return jsonify(meeting_json(get_visible(Meeting, meeting_id), details=True))
+    get_visible(Meeting, meeting_id)
+    return jsonify(meeting_json(queries.load_meeting(meeting_id), details=True))
 
 
 @bp.patch("/meetings/<int:meeting_id>")
@@ -404,9 +405,9 @@ def update_meeting(meeting_id: int):
             meeting,
             starts_at=starts_at,
             ends_at=ends_at,
-            location=data.get("location", ops.KEEP),
-            online_url=data.get("online_url", ops.KEEP),
-            title=data.get("title"),
+            location=form.location.data if "location" in data else ops.KEEP,
+            online_url=form.online_url.data if "online_url" in data else ops.KEEP,
+            title=form.title.data if "title" in data else None,
         )
     except ops.MeetingError as exc:
         raise _error(exc) from None

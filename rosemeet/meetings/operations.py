@@ -120,8 +120,16 @@ def invitees(meeting: Meeting) -> list[Person]:
 
 
 def invitee_ids(meeting: Meeting) -> set[int]:
-    """The ids of the invitees."""
-    return {p.id for p in invitees(meeting)}
+    """The ids of the invitees (from memberships and guest rows alone: loads no person)."""
+    on = meeting.local_start.date()
+    roles = set(meeting.roles)
+    ids = {
+        m.person_id
+        for body in meeting.bodies
+        for m in body.memberships
+        if m.role in roles and m.is_current(on)
+    }
+    return ids | {a.person_id for a in meeting.attendances if a.is_guest}
 
 
 def is_invitee(meeting: Meeting, person) -> bool:

@@ -20,7 +20,7 @@ from rosemeet.meetings.models import (
     meeting_body,
     series_body,
 )
-from rosemeet.meetings.operations import invitees
+from rosemeet.meetings.operations import invitee_ids, invitees
 from rosemeet.network.models import Body, Membership
 from rosemeet.network.queries import visible_bodies
 
@@ -106,7 +106,7 @@ def my_meetings(person: Person, *, limit: int | None = None) -> list[Meeting]:
         )
         .order_by(Meeting.starts_at)
     )
-    rows = [m for m in db.session.scalars(query) if person.id in {p.id for p in invitees(m)}]
+    rows = [m for m in db.session.scalars(query) if person.id in invitee_ids(m)]
     return rows[:limit] if limit else rows
 
 
@@ -196,8 +196,11 @@ def load_meeting(meeting_id: int) -> Meeting | None:
         .options(
             selectinload(Meeting.bodies)
             .selectinload(Body.memberships)
-            .selectinload(Membership.person),
-            selectinload(Meeting.attendances).selectinload(Attendance.person),
+            .selectinload(Membership.person)
+            .selectinload(Person.organisation),
+            selectinload(Meeting.attendances)
+            .selectinload(Attendance.person)
+            .selectinload(Person.organisation),
             selectinload(Meeting.series),
         )
     )

@@ -89,10 +89,11 @@ def _people_choices():
 
 
 def _plannable_bodies(exclude: int | None = None):
-    bodies = db.session.scalars(
-        select(Body).where(Body.archived_at.is_(None)).order_by(Body.name)
-    ).all()
-    return [b for b in bodies if b.id != exclude and can(current_user, "plan_meetings", b)]
+    return [
+        b
+        for b in visible_bodies(current_user)
+        if b.id != exclude and can(current_user, "plan_meetings", b)
+    ]
 
 
 def _quorum_form(body: Body) -> QuorumForm:

@@ -184,3 +184,13 @@ def test_attendance_by_the_invitee_and_by_the_secretary(api):
     assert (mia["response"], mia["presence"]) == ("accepted", "present")
     bad = api("POST", url, token=api.mia_token, json={"response": "perhaps"})
     assert bad.status_code == 400
+
+
+def test_patch_with_odd_json_types_or_a_script_link_is_a_clear_400(api):
+    api("POST", f"/api/v1/bodies/{api.ag.id}/series", json=ISSUE_EXAMPLE)
+    first = api("GET", f"/api/v1/meetings?body={api.ag.id}").json["items"][0]
+    url = f"/api/v1/meetings/{first['id']}"
+    assert api("PATCH", url, json={"title": ["Extra"]}).status_code == 200
+    refused = api("PATCH", url, json={"online_url": "javascript:alert(1)"})
+    assert refused.status_code == 400 and refused.json["error"]["fields"]
+    assert api("GET", url).json["online_url"] == ISSUE_EXAMPLE["online_url"]
