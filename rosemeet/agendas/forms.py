@@ -84,12 +84,6 @@ class DeclineForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
 
 
-class PullForm(FlaskForm):
-    """Pull a backlog item onto a meeting."""
-
-    meeting_id = SelectField(_l("Meeting"), coerce=int)
-
-
 class TemplateItemForm(FlaskForm):
     """A standard opening item of a body's template."""
 

@@ -27,7 +27,6 @@ from rosemeet.agendas.forms import (
     ItemForm,
     MinutesForm,
     ProposalForm,
-    PullForm,
     SettingsForm,
     TemplateItemForm,
 )
@@ -91,8 +90,6 @@ def agenda(meeting_id: int):
         view=view,
         editor=editor,
         confirm_form=ConfirmForm(),
-        pull_form=_pull_form(meeting) if editor else None,
-        upcoming=[meeting] if editor else [],
         approval=_approval(meeting, view) if editor else None,
         prepared=ops.prepared_bodies(meeting) if editor else [],
         sent=queries.sent_proposals([i.id for i in view.items]) if editor else {},
@@ -104,12 +101,6 @@ def _approval(meeting: Meeting, view: queries.AgendaView):
     if not any(i.role is ItemRole.APPROVE_MINUTES for i in view.items):
         return None
     return queries.approvable_minutes(meeting)
-
-
-def _pull_form(meeting: Meeting) -> PullForm:
-    form = PullForm(formdata=None)
-    form.meeting_id.choices = select_choices([(meeting.id, meeting.display_title)])
-    return form
 
 
 def _item_form(item: AgendaItem | None = None, **kwargs) -> tuple[ItemForm, ActionSearchForm]:
@@ -217,6 +208,8 @@ def edit_item(item_id: int):
 def move_item(item_id: int):
     """Move an item one place up or down (the keyboard alternative to dragging)."""
     item = get_or_404(current_user, AgendaItem, item_id, "edit")
+    if item.meeting_id is None:
+        abort(404)  # backlog items have no order to change
     ops.move_item(item, -1 if request.form.get("direction") == "up" else 1)
     db.session.commit()
     return redirect(url_for("agendas.agenda", meeting_id=item.meeting_id) + f"#item-{item.id}")

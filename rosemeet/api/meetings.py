@@ -18,6 +18,7 @@ from rosemeet.api.base import (
     json_body,
     list_response,
     one_response,
+    path_params,
     request_body,
     require_can,
     require_login,
@@ -205,11 +206,6 @@ def _invalid(field: str, key: str) -> ApiError:
     return ApiError(400, "invalid", message, {field: [message]})
 
 
-_MEETING_ID = [
-    {"name": "meeting_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-]
-
-
 def _people(ids) -> list[Person]:
     people = [db.session.get(Person, i) for i in ids or []]
     if any(p is None for p in people):
@@ -221,7 +217,7 @@ def _people(ids) -> list[Person]:
 @document(
     "/bodies/{body_id}/series",
     "post",
-    parameters=[{"name": "body_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+    parameters=path_params("body_id"),
     requestBody=request_body("SeriesInput"),
     responses={**one_response("Series", "201"), **error_responses(400, 401, 403, 404)},
 )
@@ -374,7 +370,7 @@ def create_meeting():
     "/meetings/{meeting_id}",
     "get",
     security=[{}, {"bearer": []}],
-    parameters=_MEETING_ID,
+    parameters=path_params("meeting_id"),
     responses={**one_response("Meeting"), **error_responses(404)},
 )
 def get_meeting(meeting_id: int):
@@ -387,7 +383,7 @@ def get_meeting(meeting_id: int):
 @document(
     "/meetings/{meeting_id}",
     "patch",
-    parameters=_MEETING_ID,
+    parameters=path_params("meeting_id"),
     requestBody=request_body("MeetingInput"),
     responses={**one_response("Meeting"), **error_responses(400, 401, 403, 404)},
 )
@@ -420,7 +416,7 @@ def update_meeting(meeting_id: int):
 @document(
     "/meetings/{meeting_id}/cancel",
     "post",
-    parameters=_MEETING_ID,
+    parameters=path_params("meeting_id"),
     requestBody={
         "required": True,
         "content": {
@@ -451,7 +447,7 @@ def cancel_meeting(meeting_id: int):
 @document(
     "/meetings/{meeting_id}/attendance",
     "post",
-    parameters=_MEETING_ID,
+    parameters=path_params("meeting_id"),
     requestBody=request_body("AttendanceInput"),
     responses={**one_response("Attendance"), **error_responses(400, 401, 403, 404)},
 )

@@ -14,6 +14,7 @@ from rosemeet.api.base import (
     json_body,
     list_response,
     one_response,
+    path_params,
     request_body,
     require_can,
     validated_form,
@@ -208,7 +209,7 @@ def create_body():
     "/bodies/{body_id}",
     "get",
     security=[{}, {"bearer": []}],
-    parameters=[{"name": "body_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+    parameters=path_params("body_id"),
     responses={**one_response("Body"), **error_responses(404)},
 )
 def get_body(body_id: int):
@@ -221,7 +222,7 @@ def get_body(body_id: int):
     "/bodies/{body_id}/members",
     "get",
     security=[{}, {"bearer": []}],
-    parameters=[{"name": "body_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+    parameters=path_params("body_id"),
     responses={**list_response("Member"), **error_responses(404)},
 )
 def body_members(body_id: int):

@@ -13,6 +13,7 @@ from rosemeet.api.base import (
     error_responses,
     json_body,
     one_response,
+    path_params,
     require_can,
     validated_form,
 )
@@ -93,8 +94,6 @@ SCHEMAS["PlanYearsPatch"] = {
     },
 }
 
-_ACTION_ID = [{"name": "action_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
-
 
 def _visible_action(action_id: int) -> PlanAction:
     action = queries.load_action(action_id)
@@ -120,7 +119,7 @@ def get_plan():
 @document(
     "/actions/{action_id}",
     "get",
-    parameters=_ACTION_ID,
+    parameters=path_params("action_id"),
     responses={**one_response("PlanAction"), **error_responses(401, 404)},
 )
 def get_action(action_id: int):
@@ -133,7 +132,7 @@ def get_action(action_id: int):
 @document(
     "/actions/{action_id}",
     "patch",
-    parameters=_ACTION_ID,
+    parameters=path_params("action_id"),
     requestBody={
         "required": True,
         "content": {

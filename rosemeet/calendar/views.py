@@ -26,6 +26,7 @@ from sqlalchemy import select
 from rosemeet.calendar import ical, queries
 from rosemeet.calendar import operations as ops
 from rosemeet.calendar.forms import FeedForm
+from rosemeet.calendar.invitations import meeting_details
 from rosemeet.calendar.models import FeedScope, FeedToken
 from rosemeet.core.enums import select_choices
 from rosemeet.core.forms import ConfirmForm
@@ -66,15 +67,6 @@ class _RedactFeedTokens(logging.Filter):
 logging.getLogger("werkzeug").addFilter(_RedactFeedTokens())
 
 
-def _details(meeting: Meeting) -> ical.EventDetails:
-    name, email = ical.organizer_of(meeting, current_app.config["MAIL_FROM"])
-    return ical.EventDetails(
-        url=current_app.config["BASE_URL"] + url_for("meetings.meeting", meeting_id=meeting.id),
-        organizer_name=name,
-        organizer_email=email,
-    )
-
-
 def feed_urls(token: str) -> dict[str, str]:
     """The https and webcal addresses of a feed."""
     url = current_app.config["BASE_URL"] + url_for("calendar.feed", token=token)
@@ -89,7 +81,7 @@ def _cached_feed(feed: FeedToken) -> tuple[str, datetime, bytes]:
         if hit and hit[0] == stamp:
             _CACHE.move_to_end(feed.id)
             return hit[1], changed, hit[2]
-    text = ical.feed(feed.name, queries.feed_meetings(feed), _details)
+    text = ical.feed(feed.name, queries.feed_meetings(feed), meeting_details)
     etag = hashlib.sha256(stamp.encode()).hexdigest()[:32]
     body = text.encode()
     with _CACHE_LOCK:
@@ -123,7 +115,7 @@ def feed(token: str):
 def meeting_ics(meeting_id: int):
     """Download one meeting as a .ics file (for a one-off import)."""
     meeting = get_or_404(current_user, Meeting, meeting_id)
-    text = ical.single(meeting, _details(meeting))
+    text = ical.single(meeting, meeting_details(meeting))
     response = Response(text, mimetype="text/calendar")
     response.headers["Content-Type"] = ICS
     response.headers["Content-Disposition"] = f'attachment; filename="meeting-{meeting.id}.ics"'

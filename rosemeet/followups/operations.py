@@ -152,17 +152,6 @@ def record_decision(
     raise FollowUpError(_("The decision could not be numbered; try again."), code="conflict")
 
 
-def update_decision(decision: Decision, text: str, actions: Iterable[PlanAction]) -> Decision:
-    """Correct a decision's text and actions; its number stays."""
-    text = _clean_text(text)
-    if not text:
-        raise FollowUpError(_("Write what was decided."), "text")
-    decision.text = text
-    decision.actions = list(actions)
-    db.session.flush()
-    return decision
-
-
 # --- follow-ups ------------------------------------------------------------------------------
 
 

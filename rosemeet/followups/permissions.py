@@ -50,12 +50,6 @@ def view_decision(user, decision) -> bool:
     return decision is not None and _reads(user, decision.body)
 
 
-@rule(Decision, "edit")
-def edit_decision(user, decision) -> bool:
-    """The chair and the secretary correct their body's decisions."""
-    return decision is not None and _runs(user, decision.body)
-
-
 @rule(FollowUp, "view")
 def view_follow_up(user, follow_up) -> bool:
     """Members of the owning or the report-to body read it, and so does its owner."""

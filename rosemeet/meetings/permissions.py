@@ -1,7 +1,7 @@
 """Who may see and plan meetings, answer invitations and record attendance."""
 
-from rosemeet.core.permissions import can, rule
-from rosemeet.meetings.models import Meeting, MeetingSeries
+from rosemeet.core.permissions import rule
+from rosemeet.meetings.models import Meeting
 from rosemeet.network.models import Body
 from rosemeet.network.operations import current_role
 from rosemeet.network.permissions import BODY_MANAGERS
@@ -40,15 +40,3 @@ def view_meeting(user, meeting) -> bool:
 def manage_meeting(user, meeting) -> bool:
     """The chair or the secretary of one of its bodies moves, cancels and takes attendance."""
     return meeting is not None and any(_runs(user, b) for b in meeting.bodies)
-
-
-@rule(MeetingSeries, "view")
-def view_series(user, series) -> bool:
-    """A series is seen by whoever sees one of its bodies' pages."""
-    return series is not None and any(can(user, "view", b) for b in series.bodies)
-
-
-@rule(MeetingSeries, "edit")
-def edit_series(user, series) -> bool:
-    """A series is changed by whoever runs one of its bodies."""
-    return series is not None and any(_runs(user, b) for b in series.bodies)
