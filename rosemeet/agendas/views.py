@@ -93,7 +93,7 @@ def agenda(meeting_id: int):
         approval=_approval(meeting, view) if editor else None,
         prepared=ops.prepared_bodies(meeting) if editor else [],
         sent=queries.sent_proposals([i.id for i in view.items]) if editor else {},
-        pending={b.id: len(queries.pending_proposals(b)) for b in meeting.bodies} if editor else {},
+        pending=queries.pending_counts(meeting.bodies) if editor else {},
     )
 
 

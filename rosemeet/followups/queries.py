@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
@@ -27,6 +27,7 @@ from rosemeet.followups.models import (
     decision_action,
     follow_up_action,
 )
+from rosemeet.followups.operations import closing_bodies
 from rosemeet.meetings.models import Meeting
 from rosemeet.network.models import Body
 from rosemeet.network.queries import visible_bodies
@@ -285,6 +286,39 @@ def _proposal_referral(p: Proposal) -> Referral:
     )
 
 
+def closing_meetings(follow_up: FollowUp) -> list[Meeting]:
+    """Meetings of the owning and report-to bodies within four months of now, to record in
+    which one the follow-up was dealt with."""
+    ids = [b.id for b in closing_bodies(follow_up)]
+    now = utcnow()
+    return list(
+        db.session.scalars(
+            select(Meeting)
+            .where(
+                Meeting.bodies.any(Body.id.in_(ids)),
+                Meeting.starts_at >= now - timedelta(days=120),
+                Meeting.starts_at <= now + timedelta(days=120),
+            )
+            .options(selectinload(Meeting.bodies))
+            .order_by(Meeting.starts_at)
+        )
+    )
+
+
+def load_decision(decision_id: int) -> Decision:
+    """A decision with its meeting, item, actions and follow-ups (for its page)."""
+    return db.session.scalar(
+        select(Decision)
+        .where(Decision.id == decision_id)
+        .options(
+            selectinload(Decision.meeting).selectinload(Meeting.bodies),
+            selectinload(Decision.agenda_item),
+            selectinload(Decision.actions),
+            selectinload(Decision.follow_ups).options(*_follow_up_load()),
+        )
+    )
+
+
 def referrals(user, body_id: int | None = None, open_only: bool = False) -> list[Referral]:
     """Everything sent from one body to another that the user may read: follow-ups with a
     report-to body and proposals between bodies, with whether the receiver dealt with it."""
@@ -305,7 +339,9 @@ def referrals(user, body_id: int | None = None, open_only: bool = False) -> list
             proposals.options(
                 selectinload(Proposal.body),
                 selectinload(Proposal.from_body),
-                selectinload(Proposal.item).selectinload(AgendaItem.meeting),
+                selectinload(Proposal.item)
+                .selectinload(AgendaItem.meeting)
+                .selectinload(Meeting.bodies),
             )
         )
     ]

@@ -3,8 +3,6 @@ referrals, the decision register, a follow-up, closing it in a meeting, and sear
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -17,7 +15,6 @@ from rosemeet.core.forms import ConfirmForm
 from rosemeet.core.permissions import can, get_or_404, require
 from rosemeet.core.time import local_today
 from rosemeet.core.web import safe_next
-from rosemeet.db import utcnow
 from rosemeet.extensions import db
 from rosemeet.followups import operations as ops
 from rosemeet.followups import queries, search
@@ -29,7 +26,7 @@ from rosemeet.followups.forms import (
     StatusForm,
 )
 from rosemeet.followups.models import Decision, FollowUp, FollowUpStatus
-from rosemeet.meetings.models import Meeting, meeting_body
+from rosemeet.meetings.models import Meeting
 from rosemeet.network.models import Body, Organisation
 from rosemeet.network.queries import visible_bodies
 from rosemeet.plan.models import PlanAction
@@ -258,25 +255,6 @@ def add_follow_up(item_id: int):
 # --- one follow-up ---------------------------------------------------------------------------
 
 
-def _closing_meetings(follow_up: FollowUp) -> list[Meeting]:
-    """Meetings of the owning and report-to bodies around now, to record where it was dealt with."""
-    ids = [b.id for b in ops.closing_bodies(follow_up)]
-    now = utcnow()
-    return list(
-        db.session.scalars(
-            select(Meeting)
-            .where(
-                Meeting.id.in_(
-                    select(meeting_body.c.meeting_id).where(meeting_body.c.body_id.in_(ids))
-                ),
-                Meeting.starts_at >= now - timedelta(days=120),
-                Meeting.starts_at <= now + timedelta(days=120),
-            )
-            .order_by(Meeting.starts_at)
-        )
-    )
-
-
 def status_form(follow_up: FollowUp, **kwargs) -> StatusForm:
     """The status form of a follow-up, with the meetings it may be closed in."""
     form = StatusForm(**kwargs)
@@ -285,7 +263,7 @@ def status_form(follow_up: FollowUp, **kwargs) -> StatusForm:
             ("", "—"),
             *(
                 (m.id, f"{m.display_title} {m.local_start.strftime('%d/%m/%Y')}")
-                for m in _closing_meetings(follow_up)
+                for m in queries.closing_meetings(follow_up)
             ),
         ]
     )
@@ -488,7 +466,7 @@ def decision(decision_id: int):
     """One decision: its number, text, item, actions and follow-ups."""
     return render_template(
         "followups/decision.html",
-        decision=get_or_404(current_user, Decision, decision_id),
+        decision=queries.load_decision(get_or_404(current_user, Decision, decision_id).id),
         today=local_today(),
     )
 
