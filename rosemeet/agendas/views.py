@@ -30,9 +30,9 @@ from rosemeet.agendas.forms import (
     SettingsForm,
     TemplateItemForm,
 )
-from rosemeet.agendas.models import AgendaItem, ItemKind, ItemRole, Proposal
+from rosemeet.agendas.models import AgendaItem, AgendaStatus, ItemKind, ItemRole, Proposal
 from rosemeet.core.enums import select_choices
-from rosemeet.core.forms import ConfirmForm
+from rosemeet.core.forms import ConfirmForm, show_error
 from rosemeet.core.permissions import can, get_or_404
 from rosemeet.extensions import db
 from rosemeet.meetings.models import Meeting
@@ -44,8 +44,14 @@ bp = Blueprint("agendas", __name__)
 
 @bp.app_context_processor
 def agenda_helpers() -> dict:
-    """``agenda_for(meeting)`` for the agenda shown on the meeting page."""
-    return {"agenda_for": _agenda_for_page}
+    """``agenda_for(meeting)`` for the meeting page; ``published_agenda(meeting)`` for mail."""
+    return {"agenda_for": _agenda_for_page, "published_agenda": _published_agenda}
+
+
+def _published_agenda(meeting: Meeting) -> queries.AgendaView | None:
+    """The agenda as invitees may read it: only once it is published."""
+    view = queries.load_agenda(meeting)
+    return view if view.status is AgendaStatus.PUBLISHED else None
 
 
 def _agenda_for_page(meeting: Meeting) -> queries.AgendaView | None:
@@ -54,12 +60,6 @@ def _agenda_for_page(meeting: Meeting) -> queries.AgendaView | None:
     return queries.load_agenda(meeting)
 
 
-def _show_error(form, error: ops.AgendaError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 def _meeting(meeting_id: int, action: str = "view_agenda") -> Meeting:
@@ -166,7 +166,7 @@ def _save_item(meeting: Meeting, item: AgendaItem | None):
             ), 409
         except ops.AgendaError as exc:
             db.session.rollback()
-            _show_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("The item is saved."), "success")
@@ -473,7 +473,7 @@ def propose(body_id: int):
             )
         except ops.AgendaError as exc:
             db.session.rollback()
-            _show_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from rosemeet.accounts.models import Person
 from rosemeet.agendas.models import AgendaItem
 from rosemeet.core.enums import select_choices
-from rosemeet.core.forms import ConfirmForm
+from rosemeet.core.forms import ConfirmForm, show_error
 from rosemeet.core.permissions import can, get_or_404, require
 from rosemeet.core.time import local_today
 from rosemeet.core.web import safe_next
@@ -96,13 +96,6 @@ def resolve(model, ident):
     return obj
 
 
-def show_error(form, error: ops.FollowUpError) -> None:
-    """Put an operation's refusal next to its field, or flash it."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 def decision_form(item: AgendaItem, **kwargs) -> DecisionForm:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from rosemeet.accounts.models import Person
 from rosemeet.core.enums import select_choices
-from rosemeet.core.forms import ConfirmForm
+from rosemeet.core.forms import ConfirmForm, show_error
 from rosemeet.core.permissions import can, get_or_404
 from rosemeet.core.time import local_today
 from rosemeet.db import utcnow
@@ -63,11 +63,7 @@ def _show_error(form, error: ops.MeetingError) -> None:
     if name == "rrule" and getattr(form, "preset", None) is not None:
         name = "rrule" if form.preset.data == Preset.CUSTOM.value else "preset"
     name = _FORM_FIELDS.get(name, name) if name and not hasattr(form, name) else name
-    field = getattr(form, name, None) if name else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
+    show_error(form, error, name)
 
 
 def _flash_overlaps(meetings: list[Meeting]) -> None:

@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from rosemeet.accounts import operations as accounts
 from rosemeet.accounts.models import Person
 from rosemeet.core.enums import select_choices
-from rosemeet.core.forms import ConfirmForm
+from rosemeet.core.forms import ConfirmForm, show_error
 from rosemeet.core.permissions import can, get_or_404, require
 from rosemeet.extensions import db
 from rosemeet.network import operations as ops
@@ -39,12 +39,6 @@ from rosemeet.network.models import (
 bp = Blueprint("network", __name__)
 
 
-def _show_error(form, error: ops.NetworkError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 @bp.get("/")
@@ -105,7 +99,7 @@ def edit_organisation(organisation_id: int | None = None):
             )
         except ops.NetworkError as exc:
             db.session.rollback()
-            _show_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("%(name)s is saved.", name=org.name), "success")
@@ -179,7 +173,7 @@ def edit_body(body_id: int | None = None):
             )
         except ops.NetworkError as exc:
             db.session.rollback()
-            _show_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("%(name)s is saved.", name=item.name), "success")
@@ -247,7 +241,7 @@ def add_member(body_id: int):
             )
         except ops.NetworkError as exc:
             db.session.rollback()
-            _show_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("%(name)s is added.", name=person.name), "success")
@@ -274,7 +268,7 @@ def edit_membership(membership_id: int):
             )
         except ops.NetworkError as exc:
             db.session.rollback()
-            _show_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("The membership is saved."), "success")

@@ -132,3 +132,24 @@ def test_invitees_without_address_are_skipped_and_listed(
     auth.login(secretary.email)
     page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert "geen e-mailadres" in page and "Pieter Peeters" in page
+
+
+def test_an_update_mail_carries_the_published_agenda(ctx, make_person, make_body, make_meeting):
+    from sqlalchemy import select
+
+    from rosemeet.agendas import operations as agendas
+    from rosemeet.mail.models import MessageStatus, OutboxMessage
+
+    mia = make_person("Mia Lid", email="mia@rose.example.org")
+    body = make_body("Actiegroep ROSE", code="AG", members={mia: Role.MEMBER})
+    meeting = make_meeting([body], 2027, 3, 9)
+    agendas.add_item(meeting, title="Mobiliteit van doelgroepmedewerkers")
+    agendas.publish_agenda(meeting)
+    for message in db.session.scalars(select(OutboxMessage)):  # everything so far went out
+        message.status, message.attempts = MessageStatus.SENT, 1
+    meetings.update_meeting(meeting, location="VDAB Kortrijk", online_url=None)
+    (update,) = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "meeting_update")
+    ).all()
+    assert "Mobiliteit van doelgroepmedewerkers" in update.text_body
+    assert "Mobiliteit van doelgroepmedewerkers" in update.html_body
