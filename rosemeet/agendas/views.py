@@ -60,8 +60,6 @@ def _agenda_for_page(meeting: Meeting) -> queries.AgendaView | None:
     return queries.load_agenda(meeting)
 
 
-
-
 def _meeting(meeting_id: int, action: str = "view_agenda") -> Meeting:
     get_or_404(current_user, Meeting, meeting_id, action)
     return load_meeting(meeting_id)

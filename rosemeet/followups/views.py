@@ -96,8 +96,6 @@ def resolve(model, ident):
     return obj
 
 
-
-
 def decision_form(item: AgendaItem, **kwargs) -> DecisionForm:
     """The decision form for an item, with its choices."""
     form = DecisionForm(**kwargs)

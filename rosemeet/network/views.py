@@ -39,8 +39,6 @@ from rosemeet.network.models import (
 bp = Blueprint("network", __name__)
 
 
-
-
 @bp.get("/")
 def home():
     """Start page: my bodies (or the public bodies for visitors)."""
