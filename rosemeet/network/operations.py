@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from rosemeet.accounts.models import Person
 from rosemeet.core.time import local_today
@@ -65,6 +66,23 @@ def resolve_name(text: str) -> Organisation | Body | None:
     return db.session.scalar(
         select(Body).where(or_(func.lower(Body.name) == key, func.lower(Body.code) == key))
     )
+
+
+def name_index() -> dict[str, Organisation | Body]:
+    """Every name, abbreviation, code and alias (normalised) -> what it names, in three
+    queries, with the precedence of ``resolve_name``: aliases, organisations, bodies."""
+    index: dict[str, Organisation | Body] = {}
+    for body in db.session.scalars(select(Body)):  # lowest precedence first
+        for name in (body.name, body.code):
+            index[normalize_name(name)] = body
+    for organisation in db.session.scalars(select(Organisation)):
+        for name in (organisation.name, organisation.abbreviation or ""):
+            index[normalize_name(name)] = organisation
+    aliases = select(Alias).options(selectinload(Alias.organisation), selectinload(Alias.body))
+    for alias in db.session.scalars(aliases):
+        index[alias.normalized] = alias.organisation or alias.body
+    index.pop("", None)
+    return index
 
 
 def set_aliases(target: Organisation | Body, texts: list[str]) -> None:

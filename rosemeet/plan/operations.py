@@ -18,7 +18,7 @@ from rosemeet.accounts.models import Person
 from rosemeet.db import utcnow
 from rosemeet.extensions import db
 from rosemeet.network import operations as network
-from rosemeet.network.models import Body, Organisation
+from rosemeet.network.models import Body, Organisation, normalize_name
 from rosemeet.plan.importer import ParseResult
 from rosemeet.plan.models import (
     YEARS,
@@ -108,15 +108,15 @@ class ImportReport:
 
 
 class _Resolver:
-    """Resolve names once per import."""
+    """Resolve names against one index of every name and alias, built once per import."""
 
     def __init__(self) -> None:
-        self._cache: dict[str, Organisation | Body | None] = {}
+        self._index: dict[str, Organisation | Body] | None = None
 
     def __call__(self, text: str) -> Organisation | Body | None:
-        if text not in self._cache:
-            self._cache[text] = network.resolve_name(text)
-        return self._cache[text]
+        if self._index is None:
+            self._index = network.name_index()
+        return self._index.get(normalize_name(text))
 
 
 def _party_ids(target: Organisation | Body | None) -> tuple[int | None, int | None]:

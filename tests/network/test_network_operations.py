@@ -6,7 +6,7 @@ import pytest
 
 from rosemeet.core.permissions import can
 from rosemeet.network import operations as ops
-from rosemeet.network.models import BodyKind, OrganisationKind, RelationKind, Role
+from rosemeet.network.models import BodyKind, OrganisationKind, RelationKind, Role, normalize_name
 
 
 def test_names_resolve_through_name_abbreviation_code_and_aliases(
@@ -128,3 +128,23 @@ def test_a_body_without_history_can_be_deleted_and_archiving_keeps_it(ctx, make_
     assert not body.is_archived
     ops.delete_body(body)
     assert ops.resolve_name(body.code) is None
+
+
+def test_the_name_index_agrees_with_resolve_name(ctx, make_organisation, make_body):
+    make_organisation("Lokale besturen", abbreviation="LB", aliases=["Lokale besturen (LB)"])
+    make_organisation("Intercommunale W13", abbreviation="W13", aliases=["regie"])
+    make_body("Actiegroep ROSE", code="AG", aliases=["Actiegroep"])
+    make_body("AZ-fabriek", code="AZ")
+    index = ops.name_index()
+    for name in [
+        "LB",
+        "lokale besturen (lb)",
+        "REGIE",
+        "w13",
+        "actiegroep",
+        "AZ-fabriek",
+        "ag",
+        "Intercommunale  W13.",
+        "nobody",
+    ]:
+        assert index.get(normalize_name(name)) is ops.resolve_name(name), name
