@@ -55,6 +55,7 @@ SCHEMAS["Body"] = {
         "description": {"type": ["string", "null"]},
         "default_location": {"type": ["string", "null"]},
         "mailbox": {"type": ["string", "null"], "format": "email"},
+        "aliases": {"type": "array", "items": {"type": "string"}},
     },
 }
 SCHEMAS["Member"] = {
@@ -71,6 +72,11 @@ SCHEMAS["Member"] = {
         "until": {"type": ["string", "null"], "format": "date"},
     },
 }
+
+
+def _alias_list(value) -> list[str]:
+    """Aliases sent as a JSON list, or as text with one per line."""
+    return [str(a) for a in value] if isinstance(value, list) else lines(str(value or ""))
 
 
 def organisation_json(org: Organisation) -> dict:
@@ -101,6 +107,7 @@ def body_json(body: Body) -> dict:
         "description": body.description,
         "default_location": body.default_location,
         "mailbox": body.mailbox,
+        "aliases": [a.text for a in body.aliases],
     }
 
 
@@ -150,7 +157,7 @@ def create_organisation():
             phone=form.phone.data,
             website=form.website.data,
             address=form.address.data,
-            aliases=[str(a) for a in aliases] if isinstance(aliases, list) else lines(str(aliases)),
+            aliases=_alias_list(aliases),
         )
     except ops.NetworkError as exc:
         db.session.rollback()
@@ -163,7 +170,9 @@ def create_organisation():
 @document("/bodies", "get", security=[{}, {"bearer": []}], responses=list_response("Body"))
 def list_bodies():
     """List the bodies the caller may see (public bodies without a token)."""
-    return jsonify(items=[body_json(b) for b in queries.visible_bodies(api_user())])
+    return jsonify(
+        items=[body_json(b) for b in queries.visible_bodies(api_user(), with_aliases=True)]
+    )
 
 
 @bp.post("/bodies")
@@ -193,7 +202,7 @@ def create_body():
             mailbox=form.mailbox.data,
             starts_on=form.starts_on.data,
             ends_on=form.ends_on.data,
-            aliases=[str(a) for a in aliases] if isinstance(aliases, list) else [],
+            aliases=_alias_list(aliases),
         )
     except ops.NetworkError as exc:
         db.session.rollback()

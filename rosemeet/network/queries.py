@@ -11,9 +11,11 @@ from rosemeet.extensions import db
 from rosemeet.network.models import Body, BodyRelation, Membership, Organisation
 
 
-def visible_bodies(user, include_archived: bool = False) -> list[Body]:
+def visible_bodies(user, include_archived: bool = False, with_aliases: bool = False) -> list[Body]:
     """The bodies this user may see, by name."""
     query = select(Body).options(selectinload(Body.memberships)).order_by(Body.name)
+    if with_aliases:
+        query = query.options(selectinload(Body.aliases))
     if not include_archived:
         query = query.where(Body.archived_at.is_(None))
     return [b for b in db.session.scalars(query) if can(user, "view", b)]

@@ -259,8 +259,11 @@ def _store_upload(data: bytes) -> str:
     folder = _upload_dir()
     now = time.time()
     for old in folder.glob("*.tsv"):
-        if now - old.stat().st_mtime > UPLOAD_TTL:
-            old.unlink(missing_ok=True)
+        try:
+            if now - old.stat().st_mtime > UPLOAD_TTL:
+                old.unlink(missing_ok=True)
+        except FileNotFoundError:  # another request removed it just now
+            continue
     token = secrets.token_urlsafe(24)
     (folder / f"{token}.tsv").write_bytes(data)
     return token
@@ -305,13 +308,13 @@ def confirm_import():
     if data is None:
         flash(_("The uploaded file is no longer available. Upload it again."), "error")
         return redirect(url_for("plan.upload"))
+    (_upload_dir() / f"{form.upload.data}.tsv").unlink(missing_ok=True)  # used once, either way
     result = parse(data, queries.known_names())
     if not result.ok:  # the names known may have changed since the preview
         flash(str(result.errors[0]), "error")
         return redirect(url_for("plan.upload"))
     report = ops.apply_import(result)
     db.session.commit()
-    (_upload_dir() / f"{form.upload.data}.tsv").unlink(missing_ok=True)
     flash(_("The plan is imported: %(summary)s", summary=report.summary()), "success")
     if report.unresolved:
         return redirect(url_for("plan.names"))
