@@ -1,17 +1,13 @@
 """Who may do what with people and tokens."""
 
 from rosemeet.accounts.models import ApiToken, Person
-from rosemeet.core.permissions import rule
-
-
-def _logged_in(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False))
+from rosemeet.core.permissions import logged_in, rule
 
 
 @rule(Person, "view")
 def view_person(user, person) -> bool:
     """Logged-in people see each other (the network's address book)."""
-    return _logged_in(user)
+    return logged_in(user)
 
 
 @rule(Person, "edit", "invite")
@@ -29,7 +25,7 @@ def create_person(user, person) -> bool:
 @rule(ApiToken, "revoke")
 def revoke_token(user, token) -> bool:
     """The owner may revoke a token."""
-    return _logged_in(user) and token.person_id == user.id
+    return logged_in(user) and token.person_id == user.id
 
 
 @rule(None, "view_admin")

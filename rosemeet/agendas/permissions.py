@@ -1,20 +1,12 @@
 """Who may see and change agendas, minutes, backlogs, templates and proposals."""
 
 from rosemeet.agendas.models import Agenda, AgendaItem, MinutesStatus, Proposal
-from rosemeet.core.permissions import can, rule
+from rosemeet.core.permissions import can, logged_in, rule
 from rosemeet.extensions import db
 from rosemeet.meetings.models import Meeting
 from rosemeet.network.models import Body
 from rosemeet.network.operations import current_role
-from rosemeet.network.permissions import BODY_MANAGERS
-
-
-def _logged_in(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False))
-
-
-def _runs(user, body: Body | None) -> bool:
-    return body is not None and current_role(user, body) in BODY_MANAGERS
+from rosemeet.network.permissions import runs_body
 
 
 def _agenda(meeting: Meeting) -> Agenda | None:
@@ -24,7 +16,7 @@ def _agenda(meeting: Meeting) -> Agenda | None:
 @rule(Meeting, "edit_agenda")
 def edit_agenda(user, meeting) -> bool:
     """The chair and the secretary of one of its bodies make the agenda (admins always)."""
-    return meeting is not None and any(_runs(user, b) for b in meeting.bodies)
+    return meeting is not None and any(runs_body(user, b) for b in meeting.bodies)
 
 
 @rule(Meeting, "view_agenda")
@@ -62,7 +54,7 @@ def view_item(user, item) -> bool:
         return False
     if item.meeting is not None:
         return view_agenda(user, item.meeting)
-    return _runs(user, item.body)
+    return runs_body(user, item.body)
 
 
 @rule(AgendaItem, "edit")
@@ -72,13 +64,13 @@ def edit_item(user, item) -> bool:
         return False
     if item.meeting is not None:
         return edit_agenda(user, item.meeting)
-    return _runs(user, item.body)
+    return runs_body(user, item.body)
 
 
 @rule(Body, "propose")
 def propose(user, body) -> bool:
     """Anyone logged in who sees the body may propose an item for its next meeting."""
-    if body is None or not _logged_in(user):
+    if body is None or not logged_in(user):
         return False
     return body.is_public or current_role(user, body) is not None
 
@@ -86,18 +78,18 @@ def propose(user, body) -> bool:
 @rule(Body, "manage_agenda")
 def manage_agenda(user, body) -> bool:
     """The chair and the secretary keep the body's template, backlog and proposals."""
-    return _runs(user, body)
+    return runs_body(user, body)
 
 
 @rule(Proposal, "view")
 def view_proposal(user, proposal) -> bool:
     """The proposer and those who decide on it see a proposal."""
-    if proposal is None or not _logged_in(user):
+    if proposal is None or not logged_in(user):
         return False
-    return proposal.proposer_id == user.id or _runs(user, proposal.body)
+    return proposal.proposer_id == user.id or runs_body(user, proposal.body)
 
 
 @rule(Proposal, "decide")
 def decide_proposal(user, proposal) -> bool:
     """The receiving body's chair or secretary accepts, defers or declines."""
-    return proposal is not None and _runs(user, proposal.body)
+    return proposal is not None and runs_body(user, proposal.body)

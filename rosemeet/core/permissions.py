@@ -18,6 +18,11 @@ Rule = Callable[[Any, Any], bool]
 _RULES: dict[tuple[type | None, str], Rule] = {}
 
 
+def logged_in(user) -> bool:
+    """Is this a logged-in person (not an anonymous visitor or API caller)?"""
+    return bool(getattr(user, "is_authenticated", False))
+
+
 def rule(model: type | None, *actions: str) -> Callable[[Rule], Rule]:
     """Register ``func(user, obj) -> bool`` as the rule for ``actions`` on ``model``."""
 

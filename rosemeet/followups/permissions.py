@@ -7,27 +7,19 @@ is read, and dealt with, by that body too.
 """
 
 from rosemeet.agendas.models import AgendaItem
-from rosemeet.core.permissions import rule
+from rosemeet.core.permissions import logged_in, rule
 from rosemeet.followups.models import Decision, FollowUp
 from rosemeet.followups.operations import item_bodies
 from rosemeet.meetings.models import Meeting
 from rosemeet.network.models import Body
 from rosemeet.network.operations import current_role
-from rosemeet.network.permissions import BODY_MANAGERS
-
-
-def _logged_in(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False))
-
-
-def _runs(user, body: Body | None) -> bool:
-    return body is not None and current_role(user, body) in BODY_MANAGERS
+from rosemeet.network.permissions import runs_body
 
 
 def _reads(user, body: Body | None) -> bool:
     return (
         body is not None
-        and _logged_in(user)
+        and logged_in(user)
         and (body.is_public or current_role(user, body) is not None)
     )
 
@@ -35,13 +27,13 @@ def _reads(user, body: Body | None) -> bool:
 @rule(AgendaItem, "record_outcomes")
 def record_outcomes(user, item) -> bool:
     """The chair and the secretary of the item's body record its decisions and follow-ups."""
-    return item is not None and any(_runs(user, b) for b in item_bodies(item))
+    return item is not None and any(runs_body(user, b) for b in item_bodies(item))
 
 
 @rule(Meeting, "record_outcomes")
 def record_in_meeting(user, meeting) -> bool:
     """... and deal with the opvolglijst of their body's meetings."""
-    return meeting is not None and any(_runs(user, b) for b in meeting.bodies)
+    return meeting is not None and any(runs_body(user, b) for b in meeting.bodies)
 
 
 @rule(Decision, "view")
@@ -53,7 +45,7 @@ def view_decision(user, decision) -> bool:
 @rule(FollowUp, "view")
 def view_follow_up(user, follow_up) -> bool:
     """Members of the owning or the report-to body read it, and so does its owner."""
-    if follow_up is None or not _logged_in(user):
+    if follow_up is None or not logged_in(user):
         return False
     if follow_up.owner_person_id == user.id:
         return True
@@ -63,23 +55,23 @@ def view_follow_up(user, follow_up) -> bool:
 @rule(FollowUp, "edit")
 def edit_follow_up(user, follow_up) -> bool:
     """The chair and the secretary of the owning body change what it says."""
-    return follow_up is not None and _runs(user, follow_up.body)
+    return follow_up is not None and runs_body(user, follow_up.body)
 
 
 @rule(FollowUp, "set_status")
 def set_status(user, follow_up) -> bool:
     """Owners update the status of their own follow-ups; the chair and the secretary of the
     owning body and of the body it reports back to deal with it."""
-    if follow_up is None or not _logged_in(user):
+    if follow_up is None or not logged_in(user):
         return False
     return (
         follow_up.owner_person_id == user.id
-        or _runs(user, follow_up.body)
-        or _runs(user, follow_up.report_to_body)
+        or runs_body(user, follow_up.body)
+        or runs_body(user, follow_up.report_to_body)
     )
 
 
 @rule(None, "search", "track_follow_ups")
-def logged_in(user, _obj) -> bool:
+def search_and_track(user, _obj) -> bool:
     """Logged-in people search and use the tracker (they see only what they may read)."""
-    return _logged_in(user)
+    return logged_in(user)

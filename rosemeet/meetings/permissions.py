@@ -4,23 +4,19 @@ from rosemeet.core.permissions import rule
 from rosemeet.meetings.models import Meeting
 from rosemeet.network.models import Body
 from rosemeet.network.operations import current_role
-from rosemeet.network.permissions import BODY_MANAGERS
-
-
-def _runs(user, body: Body) -> bool:
-    return current_role(user, body) in BODY_MANAGERS
+from rosemeet.network.permissions import runs_body
 
 
 @rule(Body, "plan_meetings")
 def plan_meetings(user, body) -> bool:
     """The chair and the secretary plan the meetings of their body (admins always)."""
-    return body is not None and not body.is_archived and _runs(user, body)
+    return body is not None and not body.is_archived and runs_body(user, body)
 
 
 @rule(Body, "set_quorum")
 def set_quorum(user, body) -> bool:
     """The chair and the secretary set their body's quorum rule."""
-    return body is not None and _runs(user, body)
+    return body is not None and runs_body(user, body)
 
 
 @rule(Meeting, "view")
@@ -39,4 +35,4 @@ def view_meeting(user, meeting) -> bool:
 @rule(Meeting, "edit", "cancel", "record_attendance")
 def manage_meeting(user, meeting) -> bool:
     """The chair or the secretary of one of its bodies moves, cancels and takes attendance."""
-    return meeting is not None and any(_runs(user, b) for b in meeting.bodies)
+    return meeting is not None and any(runs_body(user, b) for b in meeting.bodies)

@@ -1,6 +1,6 @@
 """Who may see and change organisations, bodies, memberships and relations."""
 
-from rosemeet.core.permissions import rule
+from rosemeet.core.permissions import logged_in, rule
 from rosemeet.network.models import Body, BodyRelation, Membership, Organisation, Role
 from rosemeet.network.operations import current_role
 
@@ -8,14 +8,10 @@ from rosemeet.network.operations import current_role
 BODY_MANAGERS = {Role.CHAIR, Role.SECRETARY}
 
 
-def _logged_in(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False))
-
-
 @rule(Organisation, "view")
 def view_organisation(user, organisation) -> bool:
     """Logged-in people see the organisations of the network."""
-    return _logged_in(user)
+    return logged_in(user)
 
 
 @rule(Organisation, "create", "edit")
@@ -32,10 +28,15 @@ def view_body(user, body) -> bool:
     return body.is_public or current_role(user, body) is not None
 
 
+def runs_body(user, body: Body | None) -> bool:
+    """Is the user chair or secretary of this body now? (Admins are let through by ``can``.)"""
+    return body is not None and current_role(user, body) in BODY_MANAGERS
+
+
 @rule(Body, "edit", "manage_members")
 def manage_body(user, body) -> bool:
     """The chair and the secretary run their body."""
-    return body is not None and current_role(user, body) in BODY_MANAGERS
+    return runs_body(user, body)
 
 
 @rule(Body, "create", "delete", "archive", "manage_relations")

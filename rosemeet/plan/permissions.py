@@ -5,27 +5,23 @@ The admin (the regisseur) imports it, maps names and links themes; the secretari
 body that leads (trekker) an action record its year entries. Admins pass every rule.
 """
 
-from rosemeet.core.permissions import rule
+from rosemeet.core.permissions import logged_in, rule
 from rosemeet.network.models import Role
 from rosemeet.network.operations import current_role
 from rosemeet.plan.models import PlanAction, PlanTheme
-
-
-def _logged_in(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False))
 
 
 @rule(PlanAction, "view")
 @rule(PlanTheme, "view")
 def view_plan(user, obj) -> bool:
     """Logged-in people read the plan, its actions and themes."""
-    return _logged_in(user)
+    return logged_in(user)
 
 
 @rule(PlanAction, "edit_years")
 def edit_years(user, action) -> bool:
     """The secretaries of a trekker body record the year entries of an action."""
-    if action is None or not _logged_in(user):
+    if action is None or not logged_in(user):
         return False
     return any(current_role(user, body) == Role.SECRETARY for body in action.trekker_bodies)
 
