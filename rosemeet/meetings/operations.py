@@ -21,7 +21,7 @@ from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from rosemeet.accounts.models import Person
@@ -102,6 +102,13 @@ def roles_text(roles: Iterable[Role | str] | None) -> str:
 
 
 # --- invitees ---------------------------------------------------------------------------------
+
+
+#: what ``invitee_ids`` reads, loaded for many meetings at once
+_INVITEE_LOAD = (
+    selectinload(Meeting.bodies).selectinload(Body.memberships),
+    selectinload(Meeting.attendances),
+)
 
 
 def invitees(meeting: Meeting) -> list[Person]:
@@ -676,17 +683,17 @@ def find_overlaps(meetings: list[Meeting]) -> list[Overlap]:
     if not active:
         return []
     own = {m.id for m in meetings}
-    low = min(m.starts_at for m in active)
-    high = max(m.ends_at for m in active)
+    overlapping_one = or_(
+        *(and_(Meeting.starts_at < m.ends_at, Meeting.ends_at > m.starts_at) for m in active)
+    )
     others = db.session.scalars(
         select(Meeting)
         .where(
             Meeting.status == MeetingStatus.SCHEDULED,
-            Meeting.starts_at < high,
-            Meeting.ends_at > low,
+            overlapping_one,
             Meeting.id.not_in(own),
         )
-        .options(selectinload(Meeting.bodies), selectinload(Meeting.attendances))
+        .options(*_INVITEE_LOAD)
         .order_by(Meeting.starts_at)
     ).all()
     found = []
@@ -847,6 +854,7 @@ def uninvite(body: Body, person: Person, **_extra) -> int:
         select(Meeting)
         .where(Meeting.bodies.any(Body.id == body.id), Meeting.starts_at > utcnow())
         .where(Meeting.status == MeetingStatus.SCHEDULED)
+        .options(*_INVITEE_LOAD)
         .order_by(Meeting.starts_at)
     ).all()
     sent = 0
