@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, event, insert, or_, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
-from rosemeet.agendas.models import AgendaItem
+from rosemeet.agendas.models import Agenda, AgendaItem
 from rosemeet.core.permissions import can
 from rosemeet.extensions import db
 from rosemeet.followups.models import (
@@ -261,11 +261,15 @@ def _load_objects(docs) -> dict:
             .where(AgendaItem.id.in_(by_kind[SearchKind.AGENDA_ITEM]))
             .options(
                 selectinload(AgendaItem.meeting).selectinload(Meeting.bodies),
+                selectinload(AgendaItem.meeting).selectinload(Meeting.attendances),
                 selectinload(AgendaItem.body),
             )
         ):
             out[(SearchKind.AGENDA_ITEM, item.id)] = item
             out[(SearchKind.MINUTES, item.id)] = item
+        meeting_ids = {item.meeting_id for item in out.values() if item.meeting_id}
+        # the agendas, once: the permission rules look each one up (from the session now)
+        db.session.scalars(select(Agenda).where(Agenda.meeting_id.in_(meeting_ids))).all()
     if by_kind.get(SearchKind.DECISION):
         for decision in db.session.scalars(
             select(Decision).where(Decision.id.in_(by_kind[SearchKind.DECISION]))
