@@ -15,7 +15,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from rosemeet.accounts.models import Person
 from rosemeet.agendas import exporter, queries
@@ -38,6 +37,7 @@ from rosemeet.extensions import db
 from rosemeet.meetings.models import Meeting
 from rosemeet.meetings.queries import load_meeting
 from rosemeet.network.models import Body
+from rosemeet.network.queries import people_choices
 
 bp = Blueprint("agendas", __name__)
 
@@ -103,10 +103,7 @@ def _approval(meeting: Meeting, view: queries.AgendaView):
 
 def _item_form(item: AgendaItem | None = None, **kwargs) -> tuple[ItemForm, ActionSearchForm]:
     form = ItemForm(obj=item, **kwargs)
-    people = db.session.execute(select(Person.id, Person.name).order_by(Person.name))
-    form.presenter_id.choices = [("", _("Nobody from the network"))] + [
-        (str(pid), name) for pid, name in people
-    ]
+    form.presenter_id.choices = people_choices(("", _("Nobody from the network")))
     if request.method == "GET" and item is not None:
         form.links.data = item.links or ""
         form.action_ids.data = [a.id for a in item.actions]

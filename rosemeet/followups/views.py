@@ -28,7 +28,7 @@ from rosemeet.followups.forms import (
 from rosemeet.followups.models import Decision, FollowUp, FollowUpStatus
 from rosemeet.meetings.models import Meeting
 from rosemeet.network.models import Body, Organisation
-from rosemeet.network.queries import visible_bodies
+from rosemeet.network.queries import organisation_choices, people_choices, visible_bodies
 from rosemeet.plan.models import PlanAction
 
 bp = Blueprint("followups", __name__)
@@ -45,18 +45,6 @@ def followup_helpers() -> dict:
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _people_choices():
-    rows = db.session.execute(select(Person.id, Person.name).order_by(Person.name))
-    return select_choices([("", "—"), *rows])
-
-
-def _organisation_choices():
-    rows = db.session.execute(
-        select(Organisation.id, Organisation.name).order_by(Organisation.name)
-    )
-    return select_choices([("", "—"), *rows])
 
 
 def _body_choices(bodies, empty: bool = True):
@@ -109,8 +97,8 @@ def decision_form(item: AgendaItem, **kwargs) -> DecisionForm:
 def follow_up_form(item: AgendaItem | None, decisions=(), **kwargs) -> FollowUpForm:
     """The follow-up form, with its choices (for an item, or to edit a follow-up)."""
     form = FollowUpForm(**kwargs)
-    form.owner_person_id.choices = _people_choices()
-    form.owner_organisation_id.choices = _organisation_choices()
+    form.owner_person_id.choices = people_choices(("", "—"))
+    form.owner_organisation_id.choices = organisation_choices(("", "—"))
     form.report_to_body_id.choices = _body_choices(_active_bodies())
     form.action_ids.choices = _action_choices()
     form.decision_id.choices = select_choices(

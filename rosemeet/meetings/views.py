@@ -7,7 +7,6 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from rosemeet.accounts.models import Person
 from rosemeet.core.enums import select_choices
@@ -34,7 +33,7 @@ from rosemeet.meetings.models import (
 )
 from rosemeet.meetings.recurrence import Preset, RecurrenceError
 from rosemeet.network.models import Body, Role
-from rosemeet.network.queries import visible_bodies
+from rosemeet.network.queries import people_choices, visible_bodies
 
 bp = Blueprint("meetings", __name__)
 
@@ -80,10 +79,6 @@ def _flash_overlaps(meetings: list[Meeting]) -> None:
         )
 
 
-def _people_choices():
-    return select_choices(db.session.execute(select(Person.id, Person.name).order_by(Person.name)))
-
-
 def _plannable_bodies(exclude: int | None = None):
     return [
         b
@@ -102,7 +97,7 @@ def _quorum_form(body: Body) -> QuorumForm:
 
 def _series_form(body: Body) -> SeriesForm:
     form = SeriesForm()
-    form.guest_ids.choices = _people_choices()
+    form.guest_ids.choices = people_choices()
     form.body_ids.choices = select_choices((b.id, b.name) for b in _plannable_bodies(body.id))
     return form
 
@@ -209,7 +204,7 @@ def new_meeting():
         abort(403)
     form = MeetingForm()
     form.body_ids.choices = select_choices((b.id, b.name) for b in bodies)
-    form.guest_ids.choices = _people_choices()
+    form.guest_ids.choices = people_choices()
     if request.method == "GET" and request.args.get("body", type=int):
         form.body_ids.data = [request.args.get("body", type=int)]
     if form.validate_on_submit():
@@ -246,7 +241,7 @@ def edit_meeting(meeting_id: int):
     form = MeetingForm()
     del form.body_ids
     del form.invite_roles
-    form.guest_ids.choices = _people_choices()
+    form.guest_ids.choices = people_choices()
     if request.method == "GET":
         form.title.data = item.title
         form.day.data = item.local_start.date()

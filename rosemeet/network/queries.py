@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from rosemeet.accounts.models import Person
+from rosemeet.core.enums import select_choices
 from rosemeet.core.permissions import can
 from rosemeet.extensions import db
 from rosemeet.network.models import Body, BodyRelation, Membership, Organisation
@@ -53,3 +55,17 @@ def organisations() -> list[Organisation]:
             .order_by(Organisation.name)
         )
     )
+
+
+def people_choices(empty: tuple | None = None) -> list[SelectChoice]:
+    """Every person as an option of a select field, by name (``empty`` first if given)."""
+    rows = db.session.execute(select(Person.id, Person.name).order_by(Person.name)).all()
+    return select_choices([empty, *rows] if empty else rows)
+
+
+def organisation_choices(empty: tuple | None = None) -> list[SelectChoice]:
+    """Every organisation as an option of a select field (``empty`` first if given)."""
+    rows = db.session.execute(
+        select(Organisation.id, Organisation.name).order_by(Organisation.name)
+    ).all()
+    return select_choices([empty, *rows] if empty else rows)

@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms.fields.choices import SelectChoice
 
 from rosemeet.accounts import operations as accounts
 from rosemeet.accounts.models import Person
@@ -215,8 +214,7 @@ def archive_body(body_id: int):
 
 def _membership_form(body: Body, membership: Membership | None = None, **kwargs) -> MembershipForm:
     form = MembershipForm(obj=membership, **kwargs)
-    people = db.session.execute(select(Person.id, Person.name).order_by(Person.name))
-    form.person_id.choices = select_choices(people)
+    form.person_id.choices = queries.people_choices()
     return form
 
 
@@ -332,13 +330,6 @@ def delete_relation(relation_id: int):
 # --- people (admin) ---------------------------------------------------------------------------
 
 
-def _organisation_choices() -> list[SelectChoice]:
-    names = db.session.execute(
-        select(Organisation.id, Organisation.name).order_by(Organisation.name)
-    )
-    return select_choices([(0, _("(no organisation)")), *names])
-
-
 @bp.get("/people")
 @login_required
 def people():
@@ -363,7 +354,7 @@ def edit_person(person_id: int | None = None):
     if person is None:
         require(current_user, "create", Person)
     form = PersonForm(obj=person)
-    form.organisation_id.choices = _organisation_choices()
+    form.organisation_id.choices = queries.organisation_choices((0, _("(no organisation)")))
     if request.method == "GET" and person is not None:
         form.organisation_id.data = person.organisation_id or 0
     if form.validate_on_submit():
