@@ -170,7 +170,7 @@ def create_agenda_item(meeting_id: int):
     except ops.AgendaError as exc:
         raise _error(exc) from None
     db.session.commit()
-    return jsonify(queries.item_json(item)), 201
+    return jsonify(queries.item_json(item, _may_read_minutes(item))), 201
 
 
 @bp.patch("/agenda-items/<int:item_id>")
@@ -184,9 +184,13 @@ def create_agenda_item(meeting_id: int):
 def update_agenda_item(item_id: int):
     """Change an item and/or its minutes; a stale ``version`` answers 409 and changes nothing."""
     item = get_visible(AgendaItem, item_id)
+    # Whatever the body holds, the caller must be allowed to change this item (its fields or
+    # its minutes): an empty PATCH is no way to read it with more than ``view`` allows.
+    if not (can(api_user(), "edit", item) or _may_edit_minutes(item)):
+        require_can("edit", item)
     data = json_body()
     version = data.get("version")
-    if not isinstance(version, int):
+    if not isinstance(version, int) or isinstance(version, bool):
         raise ApiError(400, "invalid", "Send the version you read.", {"version": ["required"]})
     editable = {k for k in data if k not in ("version", "minutes")}
     try:
@@ -211,7 +215,15 @@ def update_agenda_item(item_id: int):
     except ops.AgendaError as exc:
         raise _error(exc) from None
     db.session.commit()
-    return jsonify(queries.item_json(item))
+    return jsonify(queries.item_json(item, _may_read_minutes(item)))
+
+
+def _may_edit_minutes(item: AgendaItem) -> bool:
+    return item.meeting is not None and can(api_user(), "edit_minutes", item.meeting)
+
+
+def _may_read_minutes(item: AgendaItem) -> bool:
+    return item.meeting is not None and can(api_user(), "view_minutes", item.meeting)
 
 
 @bp.get("/meetings/<int:meeting_id>/agenda")
