@@ -1,13 +1,13 @@
 """The reminder settings form."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, widgets
 
+from rosemeet.core.forms import Form
 from rosemeet.mail.models import ReminderKind
 
 
-class ReminderForm(FlaskForm):
+class ReminderForm(Form):
     """Which reminders a person wants (all are on by default)."""
 
     kinds = SelectMultipleField(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, Text, func
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rosemeet.accounts.models import Person
@@ -55,6 +55,11 @@ class OutboxMessage(Base):
     calendar_body: Mapped[str | None] = mapped_column(Text)
     #: iTIP method of the calendar part: REQUEST or CANCEL
     calendar_method: Mapped[str | None] = mapped_column(String(20))
+    #: who makes the secret links when the message is sent ("reset", "invite", "rsvp"):
+    #: the bodies hold placeholders, the outbox never a token
+    link_kind: Mapped[str | None] = mapped_column(String(40))
+    #: what that link maker needs (ids and a password fingerprint, never a token)
+    link_args: Mapped[dict | None] = mapped_column(JSON)
     #: changes with the same coalesce key, queued before the first is sent, become one message
     coalesce_key: Mapped[str | None] = mapped_column(String(200), index=True)
     #: pending, sent or dead
@@ -65,7 +70,7 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     #: not to be tried before this time
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: the last SMTP error
+    #: the last SMTP error, or why the message could not be built or was refused for good
     last_error: Mapped[str | None] = mapped_column(Text)
     #: when queued
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())

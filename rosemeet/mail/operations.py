@@ -30,12 +30,16 @@ def enqueue(
     calendar_method: str | None = None,
     coalesce_key: str | None = None,
     delay: timedelta | None = None,
+    link_kind: str | None = None,
+    link_args: dict | None = None,
 ) -> OutboxMessage:
     """Queue one message (no commit: it belongs to the caller's transaction).
 
     The same ``key`` never queues a second message. With a ``coalesce_key``, a message
     that is still waiting (not yet tried) takes the new content instead of a second message
-    being queued, and ``delay`` gives later changes the time to join it.
+    being queued, and ``delay`` gives later changes the time to join it. Secret links are
+    never stored: the bodies hold ``mail.links.placeholder`` stand-ins, and ``link_kind``
+    with ``link_args`` (ids, no token) let delivery make the links when it sends.
     """
     existing = db.session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
     if existing is not None:
@@ -48,6 +52,7 @@ def enqueue(
     message.to_email, message.to_name, message.subject = to_email, to_name, subject
     message.text_body, message.html_body = text_body, html_body
     message.calendar_body, message.calendar_method = calendar_body, calendar_method
+    message.link_kind, message.link_args = link_kind, link_args
     message.next_attempt_at = utcnow() + (delay or timedelta(0))
     db.session.flush()
     logger.info("queued %s message %s", kind, message.id)
@@ -67,7 +72,7 @@ def enqueue_template(
     """Queue a message rendered from ``templates/<template>.txt`` and ``.html``.
 
     A bare name means ``templates/mail/<name>``; ``message_options`` passes calendar
-    parts, a coalesce key or a delay on to ``enqueue``.
+    parts, a coalesce key, a delay or the link kind and arguments on to ``enqueue``.
     """
     context = {"person": person, **context}
     if "/" not in template:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from rosemeet.core.forms import ConfirmForm
 from rosemeet.core.permissions import require
 from rosemeet.extensions import db
+from rosemeet.mail import links
 from rosemeet.mail.forms import ReminderForm
 from rosemeet.mail.models import MessageStatus, OutboxMessage, ReminderKind
 from rosemeet.mail.operations import resend
@@ -18,6 +19,12 @@ from rosemeet.mail.reminders import opted_out, set_preferences
 bp = Blueprint("mail", __name__)
 
 PAGE_SIZE = 50
+
+
+@bp.app_template_filter("mask_links")
+def mask_links(text: str | None) -> str:
+    """A stored body or subject as pages may show it: every secret link is ``[link]``."""
+    return links.mask(text)
 
 
 @bp.get("/admin/mail/")

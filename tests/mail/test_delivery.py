@@ -84,17 +84,94 @@ def test_smtp_server_going_down_mid_batch_loses_and_doubles_nothing(ctx, app, sm
     assert set(statuses) == {MessageStatus.SENT}
 
 
-def test_a_refused_recipient_is_retried_then_marked_failed(ctx, smtp_server):
-    async def refuse(server, session, envelope):
-        return "550 No such user"
+def test_a_message_refused_for_good_fails_at_once_and_the_rest_goes_out(ctx, smtp_server):
+    original = smtp_server.handle_DATA
 
-    smtp_server.handle_DATA = refuse
+    async def refuse_the_first(server, session, envelope):
+        if "p0@" in envelope.rcpt_tos[0]:
+            return "550 No such user"
+        return await original(server, session, envelope)
+
+    smtp_server.handle_DATA = refuse_the_first
+    refused, *others = queue(3)
+    report = delivery.deliver_due()
+    assert (report.sent, report.failed, report.dead) == (2, 1, 1)
+    assert refused.status == MessageStatus.DEAD and refused.attempts == 1
+    assert "550" in refused.last_error
+    assert {m.status for m in others} == {MessageStatus.SENT}
+
+
+def test_a_refused_recipient_fails_its_message_alone(ctx, smtp_server):
+    async def refuse_bob(server, session, envelope, address, rcpt_options):
+        if address.startswith("p1@"):
+            return "550 5.1.1 Mailbox unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    smtp_server.handle_RCPT = refuse_bob
+    first, refused, last = queue(3)
+    report = delivery.deliver_due()
+    assert report.sent == 2 and refused.status == MessageStatus.DEAD
+    assert "Mailbox unknown" in refused.last_error
+    assert first.status == last.status == MessageStatus.SENT
+
+
+def test_a_temporary_refusal_is_retried_then_marked_failed(ctx, smtp_server):
+    async def busy(server, session, envelope):
+        return "451 Try again later"
+
+    smtp_server.handle_DATA = busy
     (message,) = queue(1)
+    delivery.deliver_due()
+    assert message.status == MessageStatus.PENDING and message.attempts == 1
     now = utcnow()
     for attempt in range(delivery.MAX_ATTEMPTS):
         delivery.deliver_due(now=now + timedelta(days=attempt + 1))
     assert message.status == MessageStatus.DEAD
-    assert "550" in message.last_error
+    assert message.attempts == delivery.MAX_ATTEMPTS and "451" in message.last_error
+
+
+def test_one_message_with_a_line_break_in_a_header_does_not_stop_the_others(
+    ctx, client, auth, admin, smtp_server
+):
+    """Rows written before input was checked: a title or a name with CR/LF is put on one
+    line; an address with one cannot be sent, fails alone and says why."""
+    folded = OutboxMessage(
+        key="folded",
+        kind="meeting_invite",
+        to_email="mia@rose.example.org",
+        to_name="Mia\r\nLid",
+        subject="Uitnodiging\r\nBcc: evil@example.org",
+        text_body="Dag",
+    )
+    broken = OutboxMessage(
+        key="broken",
+        kind="meeting_invite",
+        to_email="bob@rose.example.org\r\nBcc: evil@example.org",
+        to_name="Bob",
+        subject="Uitnodiging",
+        text_body="Dag",
+    )
+    db.session.add_all([folded, broken])
+    db.session.flush()
+    others = queue(2)
+    db.session.commit()
+    report = delivery.deliver_due()
+    assert (report.sent, report.dead) == (3, 1)
+    assert [m.status for m in (folded, *others)] == [MessageStatus.SENT] * 3
+    mails = {m["Message-ID"]: m for m in smtp_server.messages}
+    assert len(mails) == 3
+    first = next(m for m in mails.values() if m["Subject"].startswith("Uitnodiging"))
+    assert first["Subject"] == "Uitnodiging Bcc: evil@example.org"
+    assert first["To"] == "Mia Lid <mia@rose.example.org>" and first["Bcc"] is None
+    assert all(rcpts != ["evil@example.org"] for _f, rcpts, _raw in smtp_server.received)
+    assert not any("evil@" in r for _f, rcpts, _raw in smtp_server.received for r in rcpts)
+    assert broken.status == MessageStatus.DEAD and "line break" in broken.last_error
+
+    auth.login(admin.email, PASSWORD)
+    page = client.get("/admin/mail/?status=dead").get_data(as_text=True)
+    assert "bob@rose.example.org" in page and "line break" in page
+    assert delivery.deliver_due().sent == 0  # the dead one is not tried again
 
 
 def test_admin_sees_failed_mail_and_resends_it(ctx, client, auth, admin):
