@@ -73,10 +73,21 @@ def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
-        #: failed logins allowed per account / per IP address within LOGIN_THROTTLE_WINDOW seconds
-        "LOGIN_MAX_FAILURES_ACCOUNT": 5,
-        "LOGIN_MAX_FAILURES_IP": 20,
+        #: failed logins per account / per IP address within LOGIN_THROTTLE_WINDOW seconds that
+        #: cost nothing; after them every attempt waits 2^(failures - free) seconds after the
+        #: last failure, at most LOGIN_MAX_DELAY_ACCOUNT / _IP seconds (never a hard lock)
+        "LOGIN_FREE_FAILURES_ACCOUNT": 5,
+        "LOGIN_FREE_FAILURES_IP": 20,
+        "LOGIN_MAX_DELAY_ACCOUNT": 60,
+        "LOGIN_MAX_DELAY_IP": 30,
         "LOGIN_THROTTLE_WINDOW": 15 * 60,
+        #: password reset mails allowed per address / per IP address within RESET_THROTTLE_WINDOW
+        "RESET_MAX_PER_ADDRESS": 3,
+        "RESET_MAX_PER_IP": 10,
+        "RESET_THROTTLE_WINDOW": 60 * 60,
+        #: number of reverse proxies in front of the app whose X-Forwarded-For and
+        #: X-Forwarded-Proto are trusted (Werkzeug's ProxyFix); 0 = none, use the socket address
+        "PROXY_FIX": int(env.get("ROSEMEET_PROXY_FIX", "0")),
         #: lifetime in seconds of password reset and invitation links
         "RESET_TOKEN_MAX_AGE": 2 * 60 * 60,
         #: the scheduler's lease lapses after this many seconds without renewal

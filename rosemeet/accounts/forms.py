@@ -1,33 +1,43 @@
 """Account forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from rosemeet.accounts.operations import MIN_PASSWORD_LENGTH
+from rosemeet.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from rosemeet.core.enums import select_choices
+from rosemeet.core.forms import Form
 from rosemeet.core.i18n import LANGUAGES
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """E-mail and password."""
 
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email()])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
 
 
-class RequestResetForm(FlaskForm):
+class RequestResetForm(Form):
     """Ask for a reset link."""
 
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email()])
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     """Choose a password (reset or invitation)."""
 
     password = PasswordField(
-        _l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)]
+        _l("New password"),
+        validators=[
+            DataRequired(),
+            Length(min=MIN_PASSWORD_LENGTH),
+            Length(max=MAX_PASSWORD_LENGTH),
+        ],
+        description=_l(
+            "At least %(n)s characters; a phrase of a few unrelated words works well."
+            " Common passwords and your own name or address are refused.",
+            n=MIN_PASSWORD_LENGTH,
+        ),
     )
     confirm = PasswordField(
         _l("Repeat the password"),
@@ -39,9 +49,12 @@ class ChangePasswordForm(SetPasswordForm):
     """Change the password when logged in."""
 
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    revoke_tokens = BooleanField(
+        _l("Also revoke all my API tokens (other sessions are always logged out)"), default=True
+    )
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     """A person's own settings."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
@@ -49,7 +62,11 @@ class ProfileForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=select_choices(LANGUAGES.items()))
 
 
-class ApiTokenForm(FlaskForm):
+class ApiTokenForm(Form):
     """Name a new API token."""
 
     name = StringField(_l("Name of the token"), validators=[DataRequired(), Length(max=100)])
+
+
+class EndEverythingForm(Form):
+    """End every session and revoke every API token (a button: only the CSRF token)."""

@@ -5,22 +5,26 @@ Every function changes objects and flushes; the caller commits once.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
+import math
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from rosemeet.accounts.models import ApiToken, LoginAttempt, Person
+from rosemeet.accounts.passwords import password_problem
 from rosemeet.db import utcnow
 from rosemeet.extensions import db
+from rosemeet.mail.links import LinkUnavailable, link_maker, placeholder
 from rosemeet.mail.operations import enqueue_template
 
 logger = logging.getLogger(__name__)
@@ -29,12 +33,19 @@ _hasher = PasswordHasher()  # argon2id with the library's current recommended pa
 
 #: "last used" of an API token is updated at most this often
 TOKEN_USE_PRECISION = timedelta(minutes=5)
-#: shortest password accepted
-MIN_PASSWORD_LENGTH = 10
 
 
 class AccountError(ValueError):
     """A user-facing refusal (the message is translated)."""
+
+
+class LoginDelayed(AccountError):
+    """A login refused unseen because of recent failures: retry after ``seconds``."""
+
+    def __init__(self, message: str, seconds: int):
+        super().__init__(message)
+        #: whole seconds to wait before the next attempt is looked at
+        self.seconds = seconds
 
 
 def normalize_email(email: str) -> str:
@@ -89,77 +100,205 @@ def update_person(person: Person, **fields) -> Person:
 
 
 def set_password(person: Person, password: str) -> None:
-    """Store a new password hash and end every existing session of this person."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(
-            _("The password must be at least %(n)s characters long.", n=MIN_PASSWORD_LENGTH)
-        )
+    """Check the policy, store a new password hash and end every session of this person."""
+    problem = password_problem(password, email=person.email, name=person.name)
+    if problem:
+        raise AccountError(problem)
     person.password_hash = _hasher.hash(password)
     person.session_version += 1
     db.session.flush()
 
 
-def check_password(person: Person, password: str) -> bool:
-    """Verify a password; rehash it when the parameters have changed."""
-    if not person.password_hash:
-        return False
+@functools.cache
+def _dummy_hash() -> str:
+    """The hash of a random password, made like real ones, for people who have none."""
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def check_password(person: Person | None, password: str) -> bool:
+    """Verify a password; rehash it when the parameters have changed. Without a person,
+    password or active account a dummy hash is verified, so the refusal takes as long."""
+    usable = person is not None and person.is_active_account and bool(person.password_hash)
     try:
-        _hasher.verify(person.password_hash, password)
+        _hasher.verify(person.password_hash if usable else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
+        return False
+    if not usable:
         return False
     if _hasher.check_needs_rehash(person.password_hash):
         person.password_hash = _hasher.hash(password)
     return True
 
 
-def _recent_failures(scope: str, key: str) -> int:
-    window = timedelta(seconds=current_app.config["LOGIN_THROTTLE_WINDOW"])
-    return db.session.scalar(
-        select(func.count(LoginAttempt.id)).where(
+# --- throttling: login delays and reset limits, kept in the database for every worker ---------
+
+
+def _failures(scope: str, key: str, since: datetime) -> tuple[int, datetime | None]:
+    """How many failed attempts of this scope and key since a moment, and the last one."""
+    count, last = db.session.execute(
+        select(func.count(LoginAttempt.id), func.max(LoginAttempt.attempted_at)).where(
             LoginAttempt.scope == scope,
             LoginAttempt.key == key,
             LoginAttempt.succeeded.is_(False),
-            LoginAttempt.attempted_at > utcnow() - window,
+            LoginAttempt.attempted_at > since,
+        )
+    ).one()
+    return count, last
+
+
+def _last_success(scope: str, key: str, since: datetime) -> datetime | None:
+    """The last successful attempt of this scope and key since a moment."""
+    return db.session.scalar(
+        select(func.max(LoginAttempt.attempted_at)).where(
+            LoginAttempt.scope == scope,
+            LoginAttempt.key == key,
+            LoginAttempt.succeeded.is_(True),
+            LoginAttempt.attempted_at > since,
         )
     )
 
 
-def is_throttled(email: str, ip: str) -> bool:
-    """Too many recent failures for this account or from this address?"""
+def _wait(scope: str, key: str, now: datetime, free: int, most: int, reset_by_success: bool) -> int:
+    """Seconds left before an attempt of this key is looked at: after ``free`` failures in
+    the window each failure doubles the wait after it (1, 2, 4 ... seconds, at most ``most``)."""
+    since = now - timedelta(seconds=current_app.config["LOGIN_THROTTLE_WINDOW"])
+    if reset_by_success:
+        since = max(since, _last_success(scope, key, since) or since)
+    count, last = _failures(scope, key, since)
+    if count < free or last is None:
+        return 0
+    delay = min(2 ** min(count - free, 30), most)
+    left = delay - (now - last).total_seconds()
+    return max(0, math.ceil(left))
+
+
+def login_delay(email: str, ip: str, now: datetime | None = None) -> int:
+    """Seconds to wait before a login for this address from this IP is looked at (0 = now).
+    A success clears the account's delay; an address's delay only ages out."""
     config = current_app.config
-    return (
-        _recent_failures("account", normalize_email(email)) >= config["LOGIN_MAX_FAILURES_ACCOUNT"]
-        or _recent_failures("ip", ip) >= config["LOGIN_MAX_FAILURES_IP"]
+    now = now or utcnow()
+    return max(
+        _wait(
+            "account",
+            normalize_email(email),
+            now,
+            config["LOGIN_FREE_FAILURES_ACCOUNT"],
+            config["LOGIN_MAX_DELAY_ACCOUNT"],
+            reset_by_success=True,
+        ),
+        _wait(
+            "ip",
+            ip,
+            now,
+            config["LOGIN_FREE_FAILURES_IP"],
+            config["LOGIN_MAX_DELAY_IP"],
+            reset_by_success=False,
+        ),
     )
 
 
 def authenticate(email: str, password: str, ip: str) -> Person:
-    """Check the credentials and record the attempt; raise AccountError when refused."""
+    """Check the credentials and record the attempt; raise AccountError when refused.
+
+    During a delay the attempt is refused without looking at the password and not recorded,
+    so hammering does not lengthen it; unknown addresses are treated exactly like known ones.
+    """
     email = normalize_email(email)
-    if is_throttled(email, ip):
-        logger.warning("login throttled for an account or address")
-        raise AccountError(
-            _("Too many failed attempts. Wait a quarter of an hour or reset your password.")
+    now = utcnow()
+    wait = login_delay(email, ip, now)
+    if wait:
+        logger.warning("login delayed %s s for an account or address", wait)
+        raise LoginDelayed(
+            ngettext(
+                "Too many failed attempts. Wait %(num)d second and try again.",
+                "Too many failed attempts. Wait %(num)d seconds and try again.",
+                wait,
+            ),
+            wait,
         )
     person = find_by_email(email)
-    ok = person is not None and person.is_active_account and check_password(person, password)
+    ok = check_password(person, password)
     db.session.add_all(
         [
-            LoginAttempt(scope="account", key=email, succeeded=ok),
-            LoginAttempt(scope="ip", key=ip, succeeded=ok),
+            LoginAttempt(scope="account", key=email, succeeded=ok, attempted_at=now),
+            LoginAttempt(scope="ip", key=ip, succeeded=ok, attempted_at=now),
         ]
     )
     db.session.flush()
     if not ok:
         raise AccountError(_("E-mail address or password is not correct."))
-    person.last_login_at = utcnow()
+    person.last_login_at = now
     return person
+
+
+#: login_attempt scopes of password reset requests (key: the address / the IP address)
+RESET_SCOPE_ADDRESS = "reset"
+RESET_SCOPE_IP = "reset-ip"
+
+
+def _requests(scope: str, key: str, since: datetime) -> int:
+    """How many reset requests of this scope and key since a moment."""
+    return db.session.scalar(
+        select(func.count(LoginAttempt.id)).where(
+            LoginAttempt.scope == scope,
+            LoginAttempt.key == key,
+            LoginAttempt.attempted_at > since,
+        )
+    )
+
+
+def reset_throttled(email: str, ip: str) -> bool:
+    """Has this address, or this IP address, asked for enough reset links lately?
+    Known and unknown addresses count alike, so the answer tells nothing about accounts."""
+    config = current_app.config
+    since = utcnow() - timedelta(seconds=config["RESET_THROTTLE_WINDOW"])
+    return (
+        _requests(RESET_SCOPE_ADDRESS, normalize_email(email), since)
+        >= config["RESET_MAX_PER_ADDRESS"]
+        or _requests(RESET_SCOPE_IP, ip, since) >= config["RESET_MAX_PER_IP"]
+    )
+
+
+def record_reset_request(email: str, ip: str) -> None:
+    """Count one reset request for the address and for the IP address."""
+    now = utcnow()
+    address = normalize_email(email)
+    db.session.add_all(
+        [
+            LoginAttempt(scope=RESET_SCOPE_ADDRESS, key=address, succeeded=True, attempted_at=now),
+            LoginAttempt(scope=RESET_SCOPE_IP, key=ip, succeeded=True, attempted_at=now),
+        ]
+    )
+    db.session.flush()
+
+
+# --- sessions and tokens ------------------------------------------------------------------------
 
 
 def end_sessions(person: Person) -> None:
     """Invalidate every session cookie of this person (logout everywhere)."""
     person.session_version += 1
     db.session.flush()
+
+
+def revoke_all_api_tokens(person: Person) -> int:
+    """Revoke every live API token of this person; return how many."""
+    tokens = db.session.scalars(
+        select(ApiToken).where(ApiToken.person_id == person.id, ApiToken.revoked_at.is_(None))
+    ).all()
+    now = utcnow()
+    for token in tokens:
+        token.revoked_at = now
+    db.session.flush()
+    if tokens:
+        logger.info("%s API tokens of person %s revoked", len(tokens), person.id)
+    return len(tokens)
+
+
+def end_everything(person: Person) -> int:
+    """End every session and revoke every API token of this person; return the tokens revoked."""
+    end_sessions(person)
+    return revoke_all_api_tokens(person)
 
 
 # --- signed links: password reset and invitation -------------------------------------------
@@ -175,9 +314,11 @@ def _fingerprint(person: Person) -> str:
     return hashlib.sha256(material).hexdigest()[:16]
 
 
-def make_link_token(person: Person, purpose: str) -> str:
-    """A signed token for a reset ("reset") or invitation ("invite") link."""
-    return _serializer(purpose).dumps({"p": person.id, "f": _fingerprint(person)})
+def make_link_token(person: Person, purpose: str, issued: float | None = None) -> str:
+    """A signed token for a reset ("reset") or invitation ("invite") link. Its age counts from
+    ``issued`` (POSIX seconds: when the link was asked for), also when it is made at send time."""
+    issued = int(issued if issued is not None else utcnow().timestamp())
+    return _serializer(purpose).dumps({"p": person.id, "f": _fingerprint(person), "t": issued})
 
 
 def load_link_token(token: str, purpose: str) -> Person | None:
@@ -189,48 +330,92 @@ def load_link_token(token: str, purpose: str) -> Person | None:
         data = _serializer(purpose).loads(token, max_age=max_age)
     except BadSignature:
         return None
+    if not isinstance(data, dict):
+        return None
+    issued = data.get("t")
+    if isinstance(issued, int | float) and utcnow().timestamp() - issued > max_age:
+        return None  # asked for too long ago, even if the mail went out later
     person = db.session.get(Person, data.get("p"))
     if person is None or data.get("f") != _fingerprint(person) or not person.is_active_account:
         return None
     return person
 
 
-def _link(endpoint: str, token: str) -> str:
-    return current_app.config["BASE_URL"] + url_for(endpoint, token=token)
+@link_maker("reset", "invite")
+def _link(purpose: str, person: int, fingerprint: str, issued: int) -> dict[str, str]:
+    """The reset or invitation link of a queued message, made when it is sent (never stored).
+
+    Refused (LinkUnavailable) when the link would not work: the account is gone or blocked,
+    the password changed or every session ended since it was asked for, or it expired.
+    """
+    endpoint = {"reset": "accounts.reset_password", "invite": "accounts.accept_invitation"}
+    max_age = current_app.config[
+        "RESET_TOKEN_MAX_AGE" if purpose == "reset" else "INVITE_TOKEN_MAX_AGE"
+    ]
+    found = db.session.get(Person, person)
+    if found is None or not found.is_active_account:
+        raise LinkUnavailable("the account no longer exists or is blocked")
+    if fingerprint != _fingerprint(found):
+        raise LinkUnavailable("the password changed (or every session ended) since it was asked")
+    if utcnow().timestamp() - issued > max_age:
+        raise LinkUnavailable("the link expired before the message could be sent")
+    token = make_link_token(found, purpose, issued)
+    return {"link": current_app.config["BASE_URL"] + url_for(endpoint[purpose], token=token)}
 
 
 def request_password_reset(email: str) -> None:
-    """Queue a reset mail if the address is known; say nothing either way (no account probing)."""
+    """Queue a reset mail if the address is known; say nothing either way (no account probing).
+
+    The outbox holds a placeholder, not the link: delivery makes the link when it sends.
+    """
     person = find_by_email(email)
     if person is None or not person.is_active_account:
         logger.info("password reset asked for an unknown address")
         return
-    token = make_link_token(person, "reset")
+    issued = int(utcnow().timestamp())
     with force_locale(person.locale):
         enqueue_template(
-            key=f"reset:{person.id}:{hashlib.sha256(token.encode()).hexdigest()[:24]}",
+            key=f"reset:{person.id}:{issued}",
             kind="password_reset",
             person=person,
             subject=_("Reset your rosemeet password"),
             template="password_reset",
-            link=_link("accounts.reset_password", token),
+            message_options={
+                "link_kind": "reset",
+                "link_args": {
+                    "purpose": "reset",
+                    "person": person.id,
+                    "fingerprint": _fingerprint(person),
+                    "issued": issued,
+                },
+            },
+            link=placeholder("link"),
         )
 
 
 def invite_person(person: Person) -> None:
-    """Queue an invitation to set a password."""
+    """Queue an invitation to set a password (its link is made when the mail is sent)."""
     if not person.email:
         raise AccountError(_("This person has no e-mail address."))
     person.invited_at = utcnow()
-    token = make_link_token(person, "invite")
+    issued = int(person.invited_at.timestamp())
     with force_locale(person.locale):
         enqueue_template(
-            key=f"invite:{person.id}:{hashlib.sha256(token.encode()).hexdigest()[:24]}",
+            key=f"invite:{person.id}:{issued}",
             kind="invitation",
             person=person,
             subject=_("You are invited to rosemeet"),
             template="invitation",
-            link=_link("accounts.accept_invitation", token),
+            message_options={
+                "link_kind": "invite",
+                "link_args": {
+                    "purpose": "invite",
+                    "person": person.id,
+                    "fingerprint": _fingerprint(person),
+                    "issued": issued,
+                },
+            },
+            link=placeholder("link"),
         )
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
@@ -11,6 +12,7 @@ from rosemeet.accounts import operations as ops
 from rosemeet.accounts.forms import (
     ApiTokenForm,
     ChangePasswordForm,
+    EndEverythingForm,
     LoginForm,
     ProfileForm,
     RequestResetForm,
@@ -52,6 +54,10 @@ def login():
     if form.validate_on_submit():
         try:
             person = ops.authenticate(form.email.data, form.password.data, client_ip())
+        except ops.LoginDelayed as exc:
+            form.password.errors.append(str(exc))
+            page = render_template("accounts/login.html", form=form)
+            return page, 429, {"Retry-After": str(exc.seconds)}
         except ops.AccountError as exc:
             db.session.commit()  # keep the failed attempt for throttling
             form.password.errors.append(str(exc))
@@ -80,6 +86,18 @@ def forgot_password():
     """Ask for a reset link by e-mail."""
     form = RequestResetForm()
     if form.validate_on_submit():
+        ip = client_ip()
+        if ops.reset_throttled(form.email.data, ip):
+            minutes = current_app.config["RESET_THROTTLE_WINDOW"] // 60
+            form.email.errors.append(
+                _(
+                    "Too many links were asked for this address or from your network."
+                    " Try again in %(minutes)s minutes.",
+                    minutes=minutes,
+                )
+            )
+            return render_template("accounts/forgot_password.html", form=form), 429
+        ops.record_reset_request(form.email.data, ip)
         ops.request_password_reset(form.email.data)
         db.session.commit()
         flash(_("If this address is known, a link to choose a new password is on its way."), "info")
@@ -98,9 +116,13 @@ def _set_password_page(purpose: str, token: str, template: str):
         except ops.AccountError as exc:
             form.password.errors.append(str(exc))
         else:
+            message = _("Your password is set.")
+            if purpose == "reset":  # whoever knew the old password may hold a session or token
+                ops.end_everything(person)
+                message = _("Your password is set. Other sessions and all API tokens are ended.")
             db.session.commit()
             _start_session(person)
-            flash(_("Your password is set."), "success")
+            flash(message, "success")
             return redirect(url_for("network.home"))
     return render_template(template, form=form, person=person)
 
@@ -141,6 +163,7 @@ def _profile_page(status: int = 200, **forms):
     forms.setdefault("form", ProfileForm(obj=person, formdata=None))
     forms.setdefault("password_form", ChangePasswordForm(formdata=None))
     forms.setdefault("token_form", ApiTokenForm(formdata=None))
+    forms.setdefault("end_form", EndEverythingForm(formdata=None))
     tokens = db.session.scalars(
         select(ApiToken).where(ApiToken.person_id == person.id).order_by(ApiToken.created_at.desc())
     ).all()
@@ -162,9 +185,19 @@ def change_password():
             except ops.AccountError as exc:
                 form.password.errors.append(str(exc))
             else:
+                message = _("Your password is changed. Other sessions are logged out.")
+                if form.revoke_tokens.data:
+                    revoked = ops.revoke_all_api_tokens(person)
+                    message = ngettext(
+                        "Your password is changed. Other sessions are logged out and"
+                        " %(num)d API token revoked.",
+                        "Your password is changed. Other sessions are logged out and"
+                        " %(num)d API tokens revoked.",
+                        revoked,
+                    )
                 db.session.commit()
                 _start_session(person)
-                flash(_("Your password is changed. Other sessions are logged out."), "success")
+                flash(message, "success")
                 return redirect(url_for("accounts.profile"))
     return _profile_page(400, password_form=form)
 
@@ -189,4 +222,26 @@ def revoke_token(token_id: int):
     ops.revoke_api_token(token)
     db.session.commit()
     flash(_("The token is revoked."), "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.post("/profile/end-all")
+@login_required
+def end_everything():
+    """End every other session and revoke every API token; this session is renewed."""
+    form = EndEverythingForm()
+    if not form.validate_on_submit():
+        return _profile_page(400, end_form=form)
+    person = current_user._get_current_object()
+    revoked = ops.end_everything(person)
+    db.session.commit()
+    _start_session(person)
+    flash(
+        ngettext(
+            "All other sessions are logged out and %(num)d API token revoked.",
+            "All other sessions are logged out and %(num)d API tokens revoked.",
+            revoked,
+        ),
+        "success",
+    )
     return redirect(url_for("accounts.profile"))

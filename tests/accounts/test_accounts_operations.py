@@ -37,25 +37,6 @@ def test_wrong_password_is_refused_and_counted(ctx, make_person):
     assert ops.authenticate(person.email, PASSWORD, "10.0.0.1") is person
 
 
-def test_an_account_is_locked_after_five_failures_even_with_the_right_password(ctx, make_person):
-    person = make_person(password=PASSWORD)
-    for attempt in range(5):
-        with pytest.raises(ops.AccountError):
-            ops.authenticate(person.email, f"wrong {attempt}", f"10.0.0.{attempt}")
-    with pytest.raises(ops.AccountError, match="Te veel"):
-        ops.authenticate(person.email, PASSWORD, "10.0.0.99")
-
-
-def test_one_address_trying_many_accounts_is_throttled(ctx, make_person):
-    target = make_person(password=PASSWORD)
-    for number in range(20):
-        with pytest.raises(ops.AccountError):
-            ops.authenticate(f"nobody{number}@rose.example.org", "guess", "192.0.2.7")
-    with pytest.raises(ops.AccountError, match="Te veel"):
-        ops.authenticate(target.email, PASSWORD, "192.0.2.7")
-    assert ops.authenticate(target.email, PASSWORD, "192.0.2.8") is target
-
-
 def test_reset_link_works_once(ctx, make_person):
     person = make_person(password=PASSWORD)
     token = ops.make_link_token(person, "reset")
@@ -86,7 +67,11 @@ def test_invitation_is_queued_in_the_persons_language(ctx, make_person):
     message = db.session.scalars(select(OutboxMessage)).one()
     assert message.kind == "invitation" and message.to_email == person.email
     assert message.subject == "You are invited to rosemeet"
-    assert "http://rosemeet.test/invitation/" in message.text_body
+    assert "/invitation/" not in message.text_body  # the link is made when it is sent
+    from rosemeet.mail.delivery import build_email
+
+    sent = build_email(message, "rosemeet@localhost").get_body(("plain",)).get_content()
+    assert "http://rosemeet.test/invitation/" in sent
 
 
 def test_inviting_someone_without_address_is_refused(ctx, make_person):

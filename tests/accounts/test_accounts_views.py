@@ -5,7 +5,7 @@ import re
 from sqlalchemy import select
 
 from rosemeet.extensions import db
-from rosemeet.mail.delivery import deliver_due
+from rosemeet.mail.delivery import build_email, deliver_due
 from rosemeet.mail.models import MessageStatus, OutboxMessage
 from tests.conftest import PASSWORD
 
@@ -114,7 +114,8 @@ def test_invitation_lets_a_new_person_set_a_password(ctx, client, make_person):
     person = make_person("Nieuw Lid")
     invite_person(person)
     db.session.commit()
-    body = db.session.scalars(select(OutboxMessage)).one().text_body
+    message = db.session.scalars(select(OutboxMessage)).one()
+    body = build_email(message, "rosemeet@localhost").get_body(("plain",)).get_content()
     link = re.search(r"http://rosemeet\.test(/invitation/\S+)", body).group(1)
     page = client.get(link).get_data(as_text=True)
     assert "Dag Nieuw Lid, kies een wachtwoord" in page
@@ -164,3 +165,79 @@ def test_login_does_not_follow_a_backslash_redirect(ctx, client, make_person):
         "/login?next=/\\evil.example/", data={"email": person.email, "password": PASSWORD}
     )
     assert response.headers["Location"] == "/"
+
+
+# --- ending every session and API token ----------------------------------------------------
+
+
+def _api_status(app, token: str) -> int:
+    """What the API answers a request made with this token."""
+    response = app.test_client().get(
+        "/api/v1/organisations", headers={"Authorization": f"Bearer {token}"}
+    )
+    return response.status_code
+
+
+def test_end_all_sessions_and_tokens_from_the_profile(ctx, app, client, auth, make_person):
+    from rosemeet.accounts.operations import create_api_token
+
+    person = make_person(password=PASSWORD)
+    _token, plain = create_api_token(person, "agenda script")
+    db.session.commit()
+    other = app.test_client()
+    other.post("/login", data={"email": person.email, "password": PASSWORD})
+    auth.login(person.email)
+    assert _api_status(app, plain) == 200 and other.get("/profile").status_code == 200
+    page = client.get("/profile").get_data(as_text=True)
+    assert "Alle sessies en tokens beëindigen" in page and 'action="/profile/end-all"' in page
+    response = client.post("/profile/end-all", follow_redirects=True)
+    assert "Alle andere sessies zijn afgemeld en 1 API-token is ingetrokken." in (
+        response.get_data(as_text=True)
+    )
+    assert _api_status(app, plain) == 401
+    assert other.get("/profile").status_code == 302  # the other session is over
+    assert client.get("/profile").status_code == 200  # this one was renewed
+
+
+def test_a_password_change_revokes_tokens_when_ticked(ctx, app, client, auth, make_person):
+    from rosemeet.accounts.operations import create_api_token
+
+    person = make_person(password=PASSWORD)
+    _kept, kept = create_api_token(person, "kept")
+    db.session.commit()
+    auth.login(person.email)
+    change = {"current": PASSWORD, "password": "another long password"}
+    client.post("/profile/password", data={**change, "confirm": change["password"]})
+    assert _api_status(app, kept) == 200  # box unticked: tokens stay
+    client.post(
+        "/profile/password",
+        data={
+            "current": "another long password",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+            "revoke_tokens": "y",
+        },
+    )
+    assert _api_status(app, kept) == 401
+
+
+def test_a_password_reset_ends_every_session_and_token(ctx, app, client, make_person, smtp_server):
+    from rosemeet.accounts.operations import create_api_token
+
+    person = make_person("Mia Lid", password=PASSWORD)
+    _token, plain = create_api_token(person, "script")
+    db.session.commit()
+    thief = app.test_client()
+    thief.post("/login", data={"email": person.email, "password": PASSWORD})
+    assert _api_status(app, plain) == 200 and thief.get("/profile").status_code == 200
+    client.post("/password/forgot", data={"email": person.email})
+    deliver_due()
+    body = smtp_server.messages[0].get_body(("plain",)).get_content()
+    link = re.search(r"http://rosemeet\.test(/password/reset/\S+)", body).group(1)
+    response = client.post(
+        link, data={"password": "a fresh new password", "confirm": "a fresh new password"}
+    )
+    assert response.status_code == 302
+    assert _api_status(app, plain) == 401
+    assert thief.get("/profile").status_code == 302
+    assert client.get("/profile").status_code == 200
