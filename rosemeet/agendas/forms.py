@@ -1,7 +1,6 @@
 """Forms for agenda items, minutes, proposals, the body's template and settings."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     IntegerField,
@@ -13,6 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from rosemeet.agendas.models import ItemKind, ItemRole
+from rosemeet.core.forms import Form
 
 
 def _optional_int(value):
@@ -22,7 +22,7 @@ def _optional_int(value):
         return None
 
 
-class ItemForm(FlaskForm):
+class ItemForm(Form):
     """An agenda item (also the API's JSON body)."""
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
@@ -48,20 +48,20 @@ class ItemForm(FlaskForm):
     version = HiddenField()
 
 
-class ActionSearchForm(FlaskForm):
+class ActionSearchForm(Form):
     """Search plan actions by number or words (shown next to the item form)."""
 
     action_q = StringField(_l("Search plan actions by number or words"), validators=[Optional()])
 
 
-class MinutesForm(FlaskForm):
+class MinutesForm(Form):
     """The minutes of one item, with the version they were opened at."""
 
     minutes = TextAreaField(_l("Minutes"), validators=[Optional(), Length(max=100000)])
     version = HiddenField()
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(Form):
     """An item proposed for a body's next meeting."""
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
@@ -72,19 +72,19 @@ class ProposalForm(FlaskForm):
     )
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(Form):
     """Accept a proposal onto a chosen meeting."""
 
     meeting_id = SelectField(_l("Meeting"), coerce=int)
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(Form):
     """Decline a proposal with a reason."""
 
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
 
 
-class TemplateItemForm(FlaskForm):
+class TemplateItemForm(Form):
     """A standard opening item of a body's template."""
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
@@ -99,7 +99,7 @@ class TemplateItemForm(FlaskForm):
     )
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     """A body's agenda settings."""
 
     reminder_days = IntegerField(

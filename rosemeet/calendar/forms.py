@@ -1,14 +1,14 @@
 """The form to create a feed."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.validators import ValidationError
 
 from rosemeet.calendar.models import FeedScope
+from rosemeet.core.forms import Form
 
 
-class FeedForm(FlaskForm):
+class FeedForm(Form):
     """Which calendar to subscribe to."""
 
     scope = SelectField(_l("Subscribe to"), choices=FeedScope.choices, default="person")

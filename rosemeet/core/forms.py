@@ -1,10 +1,95 @@
-"""Forms shared by every domain."""
+"""Forms shared by every domain, and the base class every form derives from.
+
+``Form`` adds two validators to its fields when they are bound (``Meta.bind_field``), so a new
+form cannot forget them: every text field refuses control characters (a ``TextAreaField``
+keeps line breaks and tabs; passwords are never shown, mailed or exported and stay as typed),
+and every ``URLField`` takes only http(s) addresses. The API validates JSON with the same forms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from flask import flash
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField, TextAreaField, URLField
+from wtforms.validators import ValidationError
+
+from rosemeet.core.text import forbidden_character
+
+SINGLE_LINE_MESSAGE = _l("Do not use control characters (such as a line break) in this field.")
+MULTILINE_MESSAGE = _l(
+    "Do not use control characters in this text (line breaks and tabs are fine)."
+)
+URL_MESSAGE = _l("Give a web address that starts with https:// (or http://).")
 
 
-class ConfirmForm(FlaskForm):
+def text_error(value: str | Iterable[str] | None, *, multiline: bool = False) -> str | None:
+    """The message for text (or each text of a list) holding a character the field may not
+    hold, or None when it is fine: for the places that take text without a form."""
+    texts = [value] if isinstance(value, str) else [v for v in (value or ()) if isinstance(v, str)]
+    if any(forbidden_character(text, multiline=multiline) for text in texts):
+        return str(MULTILINE_MESSAGE if multiline else SINGLE_LINE_MESSAGE)
+    return None
+
+
+class NoControlCharacters:
+    """Refuse control characters; a multi-line field keeps LF, CR LF and tabs (see core.text)."""
+
+    def __init__(self, multiline: bool = False, message=None):
+        self.multiline = multiline
+        self.message = message
+
+    def __call__(self, form, field) -> None:
+        if isinstance(field.data, str) and forbidden_character(
+            field.data, multiline=self.multiline
+        ):
+            default = MULTILINE_MESSAGE if self.multiline else SINGLE_LINE_MESSAGE
+            raise ValidationError(self.message or default)
+
+
+class HttpUrl:
+    """Accept only an http:// or https:// address with a host (an empty field passes)."""
+
+    def __init__(self, message=None):
+        self.message = message
+
+    def __call__(self, form, field) -> None:
+        value = (field.data or "").strip() if isinstance(field.data, str) else field.data
+        if not value:
+            return
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValidationError(self.message or URL_MESSAGE)
+
+
+def _hygiene(field) -> list:
+    """The validators ``Form`` adds to a bound field (none it already has)."""
+    added = []
+    text = isinstance(field, StringField) and not isinstance(field, PasswordField)
+    if text and not any(isinstance(v, NoControlCharacters) for v in field.validators):
+        added.append(NoControlCharacters(multiline=isinstance(field, TextAreaField)))
+    if isinstance(field, URLField) and not any(isinstance(v, HttpUrl) for v in field.validators):
+        added.append(HttpUrl())
+    return added
+
+
+class Form(FlaskForm):
+    """The base of every form: text fields refuse control characters, URL fields take http(s)."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            """Bind as usual, then add the hygiene validators the field lacks."""
+            field = super().bind_field(form, unbound_field, options)
+            added = _hygiene(field)
+            if added:
+                field.validators = [*field.validators, *added]
+            return field
+
+
+class ConfirmForm(Form):
     """An empty form: a CSRF-protected button."""
 
 

@@ -7,10 +7,10 @@ people, organisations, bodies and actions are checked against the database in th
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from rosemeet.core.forms import Form
 from rosemeet.followups.models import FollowUpStatus
 
 #: the message for an id that names nothing (views and API)
@@ -50,7 +50,7 @@ class _IdsField(SelectMultipleField):
         self.data = [v for v in (optional_int(x) for x in valuelist) if v is not None]
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """A decision on an agenda item."""
 
     text = TextAreaField(
@@ -62,7 +62,7 @@ class DecisionForm(FlaskForm):
     action_ids = _IdsField(_l("Plan actions"), choices=[])
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(Form):
     """A follow-up (opvolgpunt) on an agenda item or a decision."""
 
     title = StringField(_l("What"), validators=[DataRequired(), Length(max=300)])
@@ -88,14 +88,14 @@ class FollowUpForm(FlaskForm):
     action_ids = _IdsField(_l("Plan actions"), choices=[])
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     """A follow-up's new status, and the meeting it was dealt with in."""
 
     status = SelectField(_l("Status"), choices=FollowUpStatus.choices, validators=[DataRequired()])
     closed_in_meeting_id = _IdField(_l("Dealt with in the meeting"), choices=[])
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     """The search box."""
 
     class Meta:

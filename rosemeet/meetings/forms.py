@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     IntegerField,
@@ -30,6 +29,7 @@ from wtforms.validators import (
 )
 
 from rosemeet.core.enums import select_choices
+from rosemeet.core.forms import Form
 from rosemeet.meetings import recurrence
 from rosemeet.meetings.models import Presence, QuorumBasis, Response
 from rosemeet.meetings.recurrence import (
@@ -50,7 +50,7 @@ def _roles_default() -> list[str]:
     return [r.value for r in Role]
 
 
-class SeriesForm(FlaskForm):
+class SeriesForm(Form):
     """A series: first date, time, recurrence (a Dutch preset or an RRULE), end and place."""
 
     title = StringField(
@@ -201,7 +201,7 @@ class SeriesForm(FlaskForm):
         self.count.data = end.count
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(Form):
     """One meeting: planned once, or "this meeting" of a series (move, place)."""
 
     title = StringField(
@@ -239,7 +239,7 @@ class MeetingForm(FlaskForm):
             raise ValidationError(_l("The meeting ends before it starts."))
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     """Cancel one meeting."""
 
     reason = TextAreaField(
@@ -251,7 +251,7 @@ class CancelForm(FlaskForm):
     )
 
 
-class RsvpForm(FlaskForm):
+class RsvpForm(Form):
     """An invitee's answer."""
 
     response = SelectField(
@@ -260,7 +260,7 @@ class RsvpForm(FlaskForm):
     )
 
 
-class QuorumForm(FlaskForm):
+class QuorumForm(Form):
     """A body's quorum rule."""
 
     basis = SelectField(
@@ -301,7 +301,7 @@ class DateTimeText(StringField):
                 ) from None
 
 
-class MeetingApiForm(FlaskForm):
+class MeetingApiForm(Form):
     """A one-off meeting or a change to a meeting, as JSON."""
 
     title = StringField(validators=[Optional(), Length(max=200)])
@@ -315,7 +315,7 @@ class MeetingApiForm(FlaskForm):
     guest_ids = SelectMultipleField(coerce=int, validators=[Optional()])
 
 
-class AttendanceApiForm(FlaskForm):
+class AttendanceApiForm(Form):
     """An answer (for oneself) or a presence (for an invitee, by the secretary), as JSON."""
 
     response = SelectField(

@@ -1,7 +1,6 @@
 """Forms for organisations, bodies, memberships and relations."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -13,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
+from rosemeet.core.forms import Form
 from rosemeet.network.models import BodyKind, OrganisationKind, RelationKind, Role
 
 
@@ -21,7 +21,7 @@ def lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     """An organisation with its aliases."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
@@ -41,7 +41,7 @@ class OrganisationForm(FlaskForm):
     )
 
 
-class BodyForm(FlaskForm):
+class BodyForm(Form):
     """A body (overlegorgaan)."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
@@ -77,7 +77,7 @@ class BodyForm(FlaskForm):
             raise ValidationError(_l("The planned end lies before the start."))
 
 
-class MembershipForm(FlaskForm):
+class MembershipForm(Form):
     """A person's membership of a body."""
 
     person_id = SelectField(_l("Person"), coerce=int)
@@ -91,14 +91,14 @@ class MembershipForm(FlaskForm):
             raise ValidationError(_l("The membership ends before it starts."))
 
 
-class RelationForm(FlaskForm):
+class RelationForm(Form):
     """A relation from this body to another."""
 
     kind = SelectField(_l("This body"), choices=RelationKind.choices)
     target_body_id = SelectField(_l("Other body"), coerce=int)
 
 
-class PersonForm(FlaskForm):
+class PersonForm(Form):
     """An admin's form for a person."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])

@@ -1,6 +1,9 @@
 """The plan as JSON (API and ``export-plan``), CSV and XLSX, with a column pair per year.
 
 Names are the resolved organisation or body names, or the text as written when unresolved.
+Every CSV/XLSX cell goes through ``core.text.spreadsheet_cell``: control characters stored
+before input was checked are dropped (they would make openpyxl refuse the whole file), and
+text a spreadsheet would run as a formula gets a leading apostrophe.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from rosemeet.core.text import spreadsheet_cell
 from rosemeet.plan.models import YEARS, PartyRole, PlanAction
 from rosemeet.plan.queries import HeadingNode, Plan
 
@@ -68,13 +72,6 @@ def _header() -> list[str]:
     return columns
 
 
-def _safe(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _rows(plan: Plan) -> list[list[Any]]:
     rows = []
     for action in plan.actions:
@@ -90,7 +87,7 @@ def _rows(plan: Plan) -> list[list[Any]]:
         for year in YEARS:
             entry = action.year(year)
             row += [action.status(year).value, entry.note if entry else ""]
-        rows.append([_safe(value) for value in row])
+        rows.append([spreadsheet_cell(value) for value in row])
     return rows
 
 

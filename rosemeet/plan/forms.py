@@ -1,19 +1,19 @@
 """Forms of the action plan: the upload, the year grid, theme links and name mapping."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from rosemeet.core.forms import Form
 from rosemeet.plan.models import YEARS, YearStatus
 
 #: longest note per year
 NOTE_MAX = 4000
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     """The plan file to import."""
 
     file = FileField(
@@ -26,20 +26,20 @@ class UploadForm(FlaskForm):
     )
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(Form):
     """Confirm the import of an uploaded file, kept on the server under a random name."""
 
     upload = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{20,64}$")])
 
 
-class YearEntryForm(FlaskForm):
+class YearEntryForm(Form):
     """One year of an action (the API validates each year with it)."""
 
     status = SelectField(_l("Status"), choices=YearStatus.choices)
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=NOTE_MAX)])
 
 
-class YearsForm(FlaskForm):
+class YearsForm(Form):
     """The year grid of an action: a status and a note per year."""
 
     @classmethod
@@ -65,7 +65,7 @@ for _year in YEARS:
     )
 
 
-class ThemesForm(FlaskForm):
+class ThemesForm(Form):
     """The transversal themes an action contributes to."""
 
     theme_ids = SelectMultipleField(
@@ -76,7 +76,7 @@ class ThemesForm(FlaskForm):
     )
 
 
-class AliasForm(FlaskForm):
+class AliasForm(Form):
     """Map a name from the plan to an organisation or a body, once."""
 
     name = StringField(_l("Name as written"), validators=[DataRequired(), Length(max=200)])
