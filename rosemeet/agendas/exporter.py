@@ -11,6 +11,7 @@ from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 
 from rosemeet.agendas.queries import AgendaView
+from rosemeet.core.text import without_control_characters as _clean
 from rosemeet.meetings.models import Meeting
 
 
@@ -60,19 +61,20 @@ def to_markdown(view: AgendaView, what: str) -> str:
 
 
 def to_docx(view: AgendaView, what: str) -> bytes:
-    """The agenda or the minutes as a .docx file (Markdown kept as plain paragraphs)."""
+    """The agenda or the minutes as a .docx file (Markdown kept as plain paragraphs); control
+    characters stored before input refused them are dropped (Word files cannot hold them)."""
     title, sub = _heading(view, what)
     document = Document()
     document.styles["Normal"].font.size = Pt(11)
-    document.core_properties.title = title
-    document.add_heading(title, level=0)
-    document.add_paragraph(sub)
+    document.core_properties.title = _clean(title)
+    document.add_heading(_clean(title), level=0)
+    document.add_paragraph(_clean(sub))
     if what == "minutes":
         document.add_paragraph(f"{_('Status:')} {view.minutes_status.label}")
     for n, item in enumerate(view.items, 1):
-        document.add_heading(f"{n}. {item.title}", level=1)
-        document.add_paragraph(_meta(item)).runs[0].italic = True
-        text = item.description if what == "agenda" else item.minutes
+        document.add_heading(_clean(f"{n}. {item.title}"), level=1)
+        document.add_paragraph(_clean(_meta(item))).runs[0].italic = True
+        text = _clean((item.description if what == "agenda" else item.minutes) or "")
         for block in (text or "").strip().split("\n\n"):
             if not block.strip():
                 continue
@@ -84,9 +86,9 @@ def to_docx(view: AgendaView, what: str) -> bytes:
                     document.add_paragraph(stripped)
         if what == "agenda":
             for link in item.link_list:
-                document.add_paragraph(link, style="List Bullet")
+                document.add_paragraph(_clean(link), style="List Bullet")
     footer = document.sections[0].footer.paragraphs[0]
-    footer.text = (
+    footer.text = _clean(
         " + ".join(b.name for b in view.meeting.bodies)
         + " · "
         + format_date(view.meeting.local_start, "medium")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from docx import Document
 from sqlalchemy import event, select
 
 from rosemeet.agendas import operations as ops
@@ -155,6 +158,20 @@ def test_exports_download_docx_and_markdown(client, auth, rose, meeting):
     docx = client.get(f"/meetings/{meeting.id}/agenda.docx")
     assert docx.status_code == 200 and docx.data[:2] == b"PK"
     assert "attachment" in docx.headers["Content-Disposition"]
+
+
+def test_word_download_survives_control_characters_stored_before_input_refused_them(
+    client, auth, rose, meeting
+):
+    item = ops.add_item(meeting, title="Begroting\x0b2027", description="punt\x00een")
+    item.minutes = "Verslag\x1b met stuurteken"
+    db.session.commit()
+    auth.login(rose.secretary.email)
+    for what in ("agenda", "minutes"):
+        response = client.get(f"/meetings/{meeting.id}/{what}.docx")
+        assert response.status_code == 200 and response.data[:2] == b"PK", what
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.data)).paragraphs)
+    assert "Begroting" in text and "Verslag met stuurteken" in text
 
 
 def test_the_agenda_page_query_count_does_not_grow_with_the_items(
