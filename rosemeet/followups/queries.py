@@ -10,12 +10,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from flask import g, has_request_context
+from flask_login import AnonymousUserMixin, current_user
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.orm import aliased, selectinload
 
 from rosemeet.agendas.models import AgendaItem, Proposal, agenda_item_action
 from rosemeet.agendas.queries import register_agenda_section
-from rosemeet.core.permissions import can
+from rosemeet.core.permissions import can, logged_in
 from rosemeet.core.time import local_today
 from rosemeet.db import utcnow
 from rosemeet.extensions import db
@@ -30,6 +32,8 @@ from rosemeet.followups.models import (
 from rosemeet.followups.operations import closing_bodies
 from rosemeet.meetings.models import Meeting
 from rosemeet.network.models import Body
+from rosemeet.network.operations import current_role
+from rosemeet.network.permissions import runs_body
 from rosemeet.network.queries import visible_bodies
 from rosemeet.plan.models import PlanAction
 
@@ -64,14 +68,42 @@ def visible_body_ids(user) -> list[int] | None:
     return [b.id for b in visible_bodies(user, include_archived=True)]
 
 
-def _visible(user, ids: list[int] | None):
-    """Follow-ups of a visible owning or report-to body, and one's own."""
-    if ids is None:
-        return True
-    conditions = [FollowUp.body_id.in_(ids), FollowUp.report_to_body_id.in_(ids)]
-    if getattr(user, "is_authenticated", False):
-        conditions.append(FollowUp.owner_person_id == user.id)
-    return or_(*conditions)
+def readable_follow_ups(user, bodies: list[Body] | None = None) -> ColumnElement[bool]:
+    """The follow-up view rule (``permissions.view_follow_up``) as an SQL condition: one's
+    own, those of a body the user reads, those reporting back to a body the user is in.
+    ``bodies``: the user's visible bodies when already loaded."""
+    if not logged_in(user):
+        return false()
+    if user.is_admin:
+        return true()
+    if bodies is None:
+        bodies = visible_bodies(user, include_archived=True)
+    member_of = [b.id for b in bodies if current_role(user, b) is not None]
+    return or_(
+        FollowUp.owner_person_id == user.id,
+        FollowUp.body_id.in_([b.id for b in bodies]),
+        FollowUp.report_to_body_id.in_(member_of),
+    )
+
+
+def readable_proposals(user) -> ColumnElement[bool]:
+    """The proposal view rule (``agendas.permissions.view_proposal``) as an SQL condition:
+    the proposer's own, and those to a body the user runs (who decides on them)."""
+    if not logged_in(user):
+        return false()
+    if user.is_admin:
+        return true()
+    runs = [b.id for b in visible_bodies(user, include_archived=True) if runs_body(user, b)]
+    return or_(Proposal.proposer_id == user.id, Proposal.body_id.in_(runs))
+
+
+def request_viewer():
+    """Whom the current request answers: the API's caller (``g.api_user``, set by the API's
+    token check for every API request) or the page's visitor; anonymous outside a request."""
+    if not has_request_context():
+        return AnonymousUserMixin()
+    caller = g.get("api_user")
+    return caller if caller is not None else current_user._get_current_object()
 
 
 # --- one meeting -----------------------------------------------------------------------------
@@ -86,9 +118,10 @@ class Carried:
     referred: bool
 
 
-def meeting_follow_ups(meeting: Meeting) -> list[Carried]:
+def meeting_follow_ups(meeting: Meeting, viewer) -> list[Carried]:
     """The opvolglijst of a meeting: follow-ups of its bodies raised before it, and those
-    that report back to one of its bodies, that were open when it began (or closed in it).
+    that report back to one of its bodies, that were open when it began (or closed in it);
+    only those ``viewer`` may read (``None``: all, for jobs and checks).
 
     Open follow-ups stay on every later meeting until they are dealt with; a closed one
     stays on the meeting it was closed in. By due date, then age.
@@ -115,6 +148,7 @@ def meeting_follow_ups(meeting: Meeting) -> list[Carried]:
                 ),
             ),
         )
+        .where(readable_follow_ups(viewer) if viewer is not None else true())
         .options(*_follow_up_load())
         .order_by(FollowUp.due_on.is_(None), FollowUp.due_on, FollowUp.id)
     ).all()
@@ -180,7 +214,7 @@ class TrackerFilter:
 
 def tracker(user, flt: TrackerFilter, today: date, limit: int = 500) -> list[FollowUp]:
     """Follow-ups the user may read, filtered; overdue first, then by due date."""
-    query = select(FollowUp).where(_visible(user, visible_body_ids(user)))
+    query = select(FollowUp).where(readable_follow_ups(user))
     if flt.body_id:
         query = query.where(
             or_(FollowUp.body_id == flt.body_id, FollowUp.report_to_body_id == flt.body_id)
@@ -322,11 +356,10 @@ def load_decision(decision_id: int) -> Decision:
 def referrals(user, body_id: int | None = None, open_only: bool = False) -> list[Referral]:
     """Everything sent from one body to another that the user may read: follow-ups with a
     report-to body and proposals between bodies, with whether the receiver dealt with it."""
-    ids = visible_body_ids(user)
-    query = select(FollowUp).where(FollowUp.report_to_body_id.is_not(None), _visible(user, ids))
-    proposals = select(Proposal).where(Proposal.from_body_id.is_not(None))
-    if ids is not None:
-        proposals = proposals.where(or_(Proposal.body_id.in_(ids), Proposal.from_body_id.in_(ids)))
+    query = select(FollowUp).where(
+        FollowUp.report_to_body_id.is_not(None), readable_follow_ups(user)
+    )
+    proposals = select(Proposal).where(Proposal.from_body_id.is_not(None), readable_proposals(user))
     if body_id:
         query = query.where(or_(FollowUp.body_id == body_id, FollowUp.report_to_body_id == body_id))
         proposals = proposals.where(
@@ -418,7 +451,8 @@ def action_history(user, action: PlanAction) -> list[HistoryEntry]:
             on = item.created_at.date()
             names = item.body.name if item.body else ""
         entries.append(HistoryEntry(on, "item", names, item))
-    ids = visible_body_ids(user)
+    bodies = None if getattr(user, "is_admin", False) else visible_bodies(user, True)
+    ids = None if bodies is None else [b.id for b in bodies]
     decision_rows = db.session.scalars(
         select(Decision)
         .where(
@@ -440,7 +474,7 @@ def action_history(user, action: PlanAction) -> list[HistoryEntry]:
                     follow_up_action.c.action_id == action.id
                 )
             ),
-            _visible(user, ids),
+            readable_follow_ups(user, bodies),
         )
         .options(*_follow_up_load())
     ).all()
@@ -551,9 +585,16 @@ def fed_back_items(meeting: Meeting) -> list[AgendaItem]:
     )
 
 
-def agenda_sections(meeting: Meeting) -> list[dict]:
+#: ``agenda_sections(viewer=...)``'s default: whom the current request answers
+REQUEST_VIEWER = object()
+
+
+def agenda_sections(meeting: Meeting, viewer=REQUEST_VIEWER) -> list[dict]:
     """The sections the follow-ups domain adds to a meeting's agenda JSON: the opvolglijst
-    (with the origin of referred follow-ups) and the fed-back items."""
+    (with the origin of referred follow-ups) and the fed-back items, as far as ``viewer``
+    may read them (by default whom the request answers; ``None``: all)."""
+    if viewer is REQUEST_VIEWER:
+        viewer = request_viewer()
     today = local_today()
     carried = [
         {
@@ -563,7 +604,7 @@ def agenda_sections(meeting: Meeting) -> list[dict]:
             if row.follow_up.origin_date
             else row.follow_up.body.name,
         }
-        for row in meeting_follow_ups(meeting)
+        for row in meeting_follow_ups(meeting, viewer)
     ]
     fed_back = [
         {
@@ -575,6 +616,7 @@ def agenda_sections(meeting: Meeting) -> list[dict]:
             "action_ids": [a.id for a in item.actions],
         }
         for item in fed_back_items(meeting)
+        if viewer is None or can(viewer, "view", item)
     ]
     return [
         {"key": "follow_ups", "title": "Opvolglijst", "items": carried},

@@ -14,7 +14,7 @@ from rosemeet.core.enums import select_choices
 from rosemeet.core.forms import ConfirmForm, show_error
 from rosemeet.core.permissions import can, get_or_404, require
 from rosemeet.core.time import local_today
-from rosemeet.core.web import safe_next
+from rosemeet.core.web import parse_id, safe_next
 from rosemeet.extensions import db
 from rosemeet.followups import operations as ops
 from rosemeet.followups import queries, search
@@ -38,7 +38,7 @@ bp = Blueprint("followups", __name__)
 def followup_helpers() -> dict:
     """What the included templates (meeting page, plan action page) call."""
     return {
-        "meeting_follow_ups": queries.meeting_follow_ups,
+        "meeting_follow_ups": lambda meeting: queries.meeting_follow_ups(meeting, current_user),
         "action_history": lambda action: queries.action_history(current_user, action),
         "follow_up_today": local_today,
     }
@@ -361,10 +361,8 @@ def close_in_meeting(meeting_id: int, follow_up_id: int):
 
 
 def _int_arg(name: str) -> int | None:
-    try:
-        return int(request.args.get(name, ""))
-    except ValueError:
-        return None
+    """An id (or a year) from the query string; None when absent or no id."""
+    return parse_id(request.args.get(name))
 
 
 @bp.get("/follow-ups")

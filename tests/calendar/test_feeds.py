@@ -199,3 +199,103 @@ def test_one_meeting_downloads_as_ics(client, auth, network):
     auth.logout()
     auth.login(network["outsider"].email)
     assert client.get(f"/meetings/{network['march'].id}.ics").status_code == 404
+
+
+# --- what the owner may see decides the version stamp (security issue #16, finding 5) ------
+
+
+def uids_of(response) -> set[str]:
+    calendar = vobject.readOne(response.get_data(as_text=True))
+    return {e.uid.value for e in calendar.contents.get("vevent", [])}
+
+
+def close_body(body) -> None:
+    from rosemeet.network import operations as network
+
+    network.save_body(
+        body, name=body.name, code=body.code, kind=body.kind, is_public=False, mailbox=body.mailbox
+    )
+    db.session.commit()
+
+
+def test_public_feed_drops_a_body_that_became_closed(client, network, make_body, make_meeting):
+    lde = make_body("LDE-fabriek", code="LDE", is_public=True)
+    factory = make_meeting([lde], 2027, 4, 20)
+    db.session.commit()
+    url = new_feed(network["outsider"], FeedScope.PUBLIC)
+    first = client.get(url)
+    assert first.status_code == 200 and factory.uid in uids_of(first)
+    close_body(lde)
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200
+    assert uids_of(again) == {network["assembly"].uid}
+
+
+def test_organisation_feed_drops_a_body_that_became_closed(
+    client, network, make_organisation, make_person, make_body, make_meeting
+):
+    w13 = make_organisation("Intercommunale W13", abbreviation="W13")
+    network["outsider"].organisation = w13
+    colleague = make_person("Cas Collega", organisation=w13)
+    lde = make_body("LDE-fabriek", code="LDE", is_public=True, members={colleague: Role.MEMBER})
+    factory = make_meeting([lde], 2027, 4, 20)
+    db.session.commit()
+    url = new_feed(network["outsider"], FeedScope.ORGANISATION, w13.id)
+    first = client.get(url)
+    assert first.status_code == 200 and factory.uid in uids_of(first)
+    close_body(lde)
+    by_etag = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert by_etag.status_code == 200 and factory.uid not in uids_of(by_etag)
+    by_date = client.get(url, headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    assert by_date.status_code == 200 and factory.uid not in uids_of(by_date)
+
+
+def test_person_feed_drops_meetings_after_the_membership_ends(client, network):
+    from rosemeet.core.time import local_today
+    from rosemeet.network import operations as network_ops
+
+    url = new_feed(network["mia"], FeedScope.PERSON)
+    first = client.get(url)
+    assert network["march"].uid in uids_of(first)
+    seat = network["mia"].memberships[0]
+    network_ops.save_membership(
+        seat, body=seat.body, person=seat.person, role=seat.role, until=local_today()
+    )
+    db.session.commit()
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200 and network["march"].uid not in uids_of(again)
+
+
+def test_person_feed_follows_a_change_of_role(client, network, make_meeting):
+    from rosemeet.network import operations as network_ops
+
+    bureau = make_meeting(
+        [network["ag"]], 2027, 4, 6, invite_roles=[Role.CHAIR, Role.SECRETARY], notify_new=False
+    )
+    db.session.commit()
+    url = new_feed(network["mia"], FeedScope.PERSON)
+    first = client.get(url)
+    assert bureau.uid not in uids_of(first)
+    seat = network["mia"].memberships[0]
+    network_ops.save_membership(seat, body=seat.body, person=seat.person, role=Role.SECRETARY)
+    db.session.commit()
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200 and bureau.uid in uids_of(again)
+
+
+def test_a_feed_stops_when_its_owner_is_deactivated(client, network):
+    url = new_feed(network["mia"], FeedScope.PERSON)
+    etag = client.get(url).headers["ETag"]
+    network["mia"].is_active_account = False
+    db.session.commit()
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 404
+
+
+def test_guest_invitation_shows_in_the_person_feed(client, network, make_meeting):
+    url = new_feed(network["outsider"], FeedScope.PERSON)
+    first = client.get(url)
+    assert network["march"].uid not in uids_of(first)
+    meetings.update_meeting(network["march"], guests=[network["outsider"]])
+    db.session.commit()
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200 and network["march"].uid in uids_of(again)

@@ -82,7 +82,7 @@ def test_an_empty_decision_and_a_backlog_item_are_refused(rose, make_item):
 
 
 def _carried(meeting):
-    return {row.follow_up.id: row.referred for row in queries.meeting_follow_ups(meeting)}
+    return {row.follow_up.id: row.referred for row in queries.meeting_follow_ups(meeting, None)}
 
 
 def test_open_follow_ups_carry_over_to_the_next_meeting_of_their_body_and_of_the_report_to_body(
@@ -193,7 +193,7 @@ def test_approved_roa_minutes_land_in_the_backlog_of_the_actiegroep(
     assert "Al gedaan" not in fed_back.description
     assert fed_back.actions == [rose.action]
     # the Actiegroep's next agenda (JSON) offers it
-    sections = {s["key"]: s for s in queries.agenda_sections(rose.ag_may)}
+    sections = {s["key"]: s for s in queries.agenda_sections(rose.ag_may, rose.secretary)}
     assert [i["title"] for i in sections["fed_back"]["items"]] == ["Terugkoppeling ROA 01/04/2027"]
     # once per meeting and receiving body
     assert ops.feed_back(rose.roa_april) == []

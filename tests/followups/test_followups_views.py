@@ -201,7 +201,7 @@ def test_the_tracker_and_the_opvolglijst_keep_to_a_query_budget(
         with count_queries() as meeting:
             html = client.get(f"/meetings/{rose.roa_april.id}").get_data(as_text=True)
         with count_queries() as api:
-            queries.meeting_follow_ups(rose.roa_april)
+            queries.meeting_follow_ups(rose.roa_april, rose.roa_secretary)
         assert "Punt 1" in html
         counts.append((tracker.count, meeting.count, api.count))
     assert counts[0] == counts[1], counts
