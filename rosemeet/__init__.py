@@ -22,9 +22,11 @@ from rosemeet.core.i18n import (
     select_timezone,
     translation_directories,
 )
+from rosemeet.core.logging import install_token_redaction
 from rosemeet.core.markdown import render_markdown
 from rosemeet.core.permissions import can
 from rosemeet.core.security import register_security
+from rosemeet.core.web import IdConverter
 from rosemeet.extensions import babel, csrf, db, login_manager, migrate
 
 #: The domain packages, lowest first. Each may have models, permissions, views (``bp``),
@@ -71,12 +73,19 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.from_mapping(config)
     app.instance_path = app.config["INSTANCE_PATH"]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config.get("PROXY_FIX"):  # behind N trusted proxies: their X-Forwarded-For counts
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        proxies = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     logging.basicConfig(
         level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    install_token_redaction()  # no reset, invitation, answer or feed token in any log
     domain_modules("models")
     domain_modules("permissions")
     register_extensions(app)
+    app.url_map.converters["int"] = IdConverter  # every <int:id> stays within the database
     register_blueprints(app)
     register_errorhandlers(app)
     register_security(app)

@@ -3,18 +3,25 @@ validator on every form), stripped on export; only http(s) web sites; formulas n
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
 from rosemeet.accounts import operations as accounts
 from rosemeet.accounts.models import Person
+from rosemeet.agendas import operations as agendas
 from rosemeet.core.forms import Form, text_error
 from rosemeet.core.text import forbidden_character, spreadsheet_cell
 from rosemeet.extensions import db
+from rosemeet.followups.forms import FollowUpForm
+from rosemeet.meetings import operations as meetings
 from rosemeet.meetings.models import Meeting
 from rosemeet.network import operations as network
 from rosemeet.network.models import Body, Organisation, OrganisationKind, Role
+from tests.conftest import brussels
 
 REFUSED = "Gebruik geen stuurtekens (zoals een regeleinde) in dit veld."
 
@@ -217,3 +224,44 @@ def test_a_stored_script_web_site_is_not_shown_as_a_link(ctx, client, auth, admi
 )
 def test_spreadsheet_cell_neutralises_formula_starts(value, expected):
     assert spreadsheet_cell(value) == expected
+
+
+def test_api_texts_without_a_form_refuse_control_characters(client, ctx, make_person, make_body):
+    """The cancellation reason and an item's minutes and links go through no form."""
+    secretary = make_person("Sara Secretaris")
+    body = make_body("Actiegroep", code="AG", members={secretary: Role.SECRETARY})
+    starts = brussels(2027, 3, 9)
+    meeting = meetings.create_meeting(
+        [body], starts_at=starts, ends_at=starts + timedelta(hours=2), location="W13"
+    )
+    item = agendas.add_item(meeting, title="Begroting")
+    token = accounts.create_api_token(secretary, "t")[1]
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    minutes = client.patch(
+        f"/api/v1/agenda-items/{item.id}",
+        json={"version": item.version, "minutes": "Verslag\x1b[31m"},
+        headers=headers,
+    )
+    assert minutes.status_code == 400 and "minutes" in minutes.json["error"]["fields"]
+    links = client.patch(
+        f"/api/v1/agenda-items/{item.id}",
+        json={"version": item.version, "links": ["https://a.example.org/\r\nx"]},
+        headers=headers,
+    )
+    assert links.status_code == 400 and "links" in links.json["error"]["fields"]
+    cancel = client.post(
+        f"/api/v1/meetings/{meeting.id}/cancel", json={"reason": "ziek\x00"}, headers=headers
+    )
+    assert cancel.status_code == 400 and "reason" in cancel.json["error"]["fields"]
+    assert (
+        client.get(f"/api/v1/meetings/{meeting.id}", headers=headers).json["status"] != "cancelled"
+    )
+
+
+def test_every_date_field_refuses_years_rosemeet_cannot_compute_with(ctx):
+    form = FollowUpForm(
+        formdata=MultiDict({"title": "Offerte", "due_on": "9999-12-31"}), meta={"csrf": False}
+    )
+    form.validate()
+    assert "due_on" in form.errors

@@ -13,6 +13,7 @@ from rosemeet.api.base import (
     SCHEMAS,
     api_user,
     bp,
+    checked_text,
     document,
     error_responses,
     get_visible,
@@ -103,7 +104,8 @@ def _meeting_for(meeting_id: int, action: str = "view_agenda") -> Meeting:
 
 
 def _fields(form: ItemForm, data: dict) -> dict:
-    ids = [parse_id(i) for i in data.get("action_ids") or []]
+    raw = data.get("action_ids") or []
+    ids = [parse_id(i) for i in raw] if isinstance(raw, list) else [None]
     if None in ids:
         raise ApiError(400, "invalid", "Unknown plan action.", {"action_ids": ["unknown"]})
     actions = queries.actions_by_id(ids)
@@ -111,10 +113,11 @@ def _fields(form: ItemForm, data: dict) -> dict:
         raise ApiError(400, "invalid", "Unknown plan action.", {"action_ids": ["unknown"]})
     presenter = None
     if data.get("presenter_id") is not None:
-        presenter = db.session.get(Person, int(data["presenter_id"]))
+        number = parse_id(data["presenter_id"])
+        presenter = db.session.get(Person, number) if number is not None else None
         if presenter is None:
             raise ApiError(400, "invalid", "Unknown person.", {"presenter_id": ["unknown"]})
-    links = data.get("links")
+    links = checked_text(data, "links")
     return {
         "title": form.title.data,
         "description": form.description.data,
@@ -211,7 +214,8 @@ def update_agenda_item(item_id: int):
             if item.meeting is None:
                 raise ApiError(400, "invalid", "A backlog item has no minutes.")
             require_can("edit_minutes", item.meeting)
-            ops.save_minutes(item, str(data["minutes"] or ""), version=version, by=api_user())
+            minutes = checked_text(data, "minutes", multiline=True)
+            ops.save_minutes(item, str(minutes or ""), version=version, by=api_user())
     except ops.AgendaError as exc:
         raise _error(exc) from None
     db.session.commit()

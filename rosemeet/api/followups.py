@@ -5,6 +5,7 @@ gets its opvolglijst and fed-back items through ``followups.queries.agenda_secti
 from __future__ import annotations
 
 from flask import jsonify, request
+from flask_babel import gettext as _
 
 from rosemeet.accounts.models import Person
 from rosemeet.agendas import queries as agenda_queries
@@ -13,9 +14,12 @@ from rosemeet.api.base import (
     SCHEMAS,
     api_user,
     bp,
+    check_date_range,
     document,
     error_responses,
     get_visible,
+    id_arg,
+    id_query,
     json_body,
     list_response,
     one_response,
@@ -26,7 +30,7 @@ from rosemeet.api.base import (
 )
 from rosemeet.core.errors import ApiError
 from rosemeet.core.time import local_today
-from rosemeet.core.web import parse_id
+from rosemeet.core.web import MAX_YEAR, MIN_YEAR, parse_id
 from rosemeet.extensions import db
 from rosemeet.followups import operations as ops
 from rosemeet.followups import queries
@@ -161,8 +165,23 @@ def _actions(data: dict) -> list[PlanAction]:
     return actions
 
 
-def _int_arg(name: str) -> int | None:
-    return parse_id(request.args.get(name))
+def _year_arg() -> int | None:
+    """The year filter; 400 when it is no year rosemeet knows."""
+    value = request.args.get("year")
+    if value is None:
+        return None
+    year = parse_id(value)
+    if year is None or not MIN_YEAR <= year <= MAX_YEAR:
+        raise _invalid("year", _("Give a year such as 2027."))
+    return year
+
+
+def _overdue_arg() -> bool:
+    """The overdue filter: true or false (1 or 0); 400 for anything else."""
+    value = request.args.get("overdue", "false").lower()
+    if value not in ("true", "false", "1", "0"):
+        raise _invalid("overdue", _("Give true or false."))
+    return value in ("true", "1")
 
 
 @bp.post("/agenda-items/<int:item_id>/decisions")
@@ -206,6 +225,7 @@ def create_follow_up(item_id: int):
         FollowUpForm,
         {k: data.get(k) for k in ("title", "description", "due_on") if data.get(k) is not None},
     )
+    check_date_range(due_on=form.due_on.data)
     decision = _get(Decision, data, "decision_id")
     if decision is not None and decision.agenda_item_id != item.id:
         raise _invalid("decision_id", str(UNKNOWN_CHOICE))
@@ -237,18 +257,16 @@ def create_follow_up(item_id: int):
     "/follow-ups",
     "get",
     parameters=[
-        {"name": "body", "in": "query", "schema": {"type": "integer"}},
+        *id_query("body"),
         {
             "name": "status",
             "in": "query",
             "schema": {"type": "string", "enum": [s.value for s in FollowUpStatus]},
         },
         {"name": "overdue", "in": "query", "schema": {"type": "boolean"}},
-        {"name": "report_to", "in": "query", "schema": {"type": "integer"}},
-        {"name": "owner", "in": "query", "schema": {"type": "integer"}},
-        {"name": "action", "in": "query", "schema": {"type": "integer"}},
+        *id_query("report_to", "owner", "action"),
     ],
-    responses={**list_response("FollowUp"), **error_responses(401)},
+    responses={**list_response("FollowUp"), **error_responses(400, 401)},
 )
 def list_follow_ups():
     """List the follow-ups the caller may read (all statuses unless filtered)."""
@@ -257,12 +275,12 @@ def list_follow_ups():
     if status and FollowUpStatus.parse(status) is None:
         raise _invalid("status", str(UNKNOWN_CHOICE))
     flt = queries.TrackerFilter(
-        body_id=_int_arg("body"),
-        owner_person_id=_int_arg("owner"),
+        body_id=id_arg("body"),
+        owner_person_id=id_arg("owner"),
         status=FollowUpStatus.parse(status),
-        overdue=request.args.get("overdue", "").lower() in ("1", "true", "yes"),
-        action_id=_int_arg("action"),
-        report_to_id=_int_arg("report_to"),
+        overdue=_overdue_arg(),
+        action_id=id_arg("action"),
+        report_to_id=id_arg("report_to"),
     )
     today = local_today()
     rows = queries.tracker(api_user(), flt, today)
@@ -314,13 +332,17 @@ def update_follow_up(follow_up_id: int):
     "/decisions",
     "get",
     parameters=[
-        {"name": "body", "in": "query", "schema": {"type": "integer"}},
-        {"name": "year", "in": "query", "schema": {"type": "integer"}},
+        *id_query("body"),
+        {
+            "name": "year",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": MIN_YEAR, "maximum": MAX_YEAR},
+        },
     ],
-    responses={**list_response("Decision"), **error_responses(401)},
+    responses={**list_response("Decision"), **error_responses(400, 401)},
 )
 def list_decisions():
     """The decision register of the bodies the caller may read (per body and year if asked)."""
     require_login()
-    rows = queries.decisions(api_user(), _int_arg("body"), _int_arg("year"))
+    rows = queries.decisions(api_user(), id_arg("body"), _year_arg())
     return jsonify(items=[queries.decision_json(d) for d in rows])

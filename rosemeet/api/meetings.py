@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import jsonify, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from rosemeet.accounts.models import Person
@@ -12,9 +13,13 @@ from rosemeet.api.base import (
     SCHEMAS,
     api_user,
     bp,
+    check_date_range,
+    checked_text,
     document,
     error_responses,
     get_visible,
+    id_arg,
+    id_query,
     json_body,
     list_response,
     one_response,
@@ -26,6 +31,7 @@ from rosemeet.api.base import (
 )
 from rosemeet.core.enums import select_choices
 from rosemeet.core.errors import ApiError
+from rosemeet.core.permissions import can
 from rosemeet.core.time import local_today
 from rosemeet.extensions import db
 from rosemeet.meetings import operations as ops
@@ -239,6 +245,7 @@ def create_series(body_id: int):
             "guest_ids": select_choices((p, p) for p in data.get("guest_ids") or []),
         },
     )
+    check_date_range(starts_on=form.starts_on.data, until=form.until.data)
     joint = [db.session.get(Body, i) for i in form.body_ids.data or []]
     for other in joint:
         require_can("plan_meetings", other)
@@ -271,12 +278,14 @@ def create_series(body_id: int):
 
 def _date_arg(name: str) -> date | None:
     text = request.args.get(name)
-    if not text:
+    if text is None:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise _invalid(name, "date") from None
+    check_date_range(**{name: day})
+    return day
 
 
 @bp.get("/meetings")
@@ -285,13 +294,13 @@ def _date_arg(name: str) -> date | None:
     "get",
     security=[{}, {"bearer": []}],
     parameters=[
-        {"name": "body", "in": "query", "schema": {"type": "integer"}},
+        *id_query("body"),
         {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
         {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}},
     ],
     responses={
         **list_response("Meeting"),
-        **error_responses(400),
+        **error_responses(400, 404),
     },
 )
 def list_meetings():
@@ -302,7 +311,7 @@ def list_meetings():
         raise _invalid("to", "to_before_from")
     if (end - start).days > 3 * 366:
         raise _invalid("to", "too_long")
-    body_id = request.args.get("body", type=int)
+    body_id = id_arg("body")
     if body_id is not None:
         get_visible(Body, body_id)
     meetings = queries.visible_meetings(
@@ -333,7 +342,10 @@ def create_meeting():
             "guest_ids": select_choices((i, i) for i in data.get("guest_ids") or []),
         },
     )
-    bodies = [get_visible(Body, i) for i in form.body_ids.data or []]
+    bodies = [db.session.get(Body, i) for i in form.body_ids.data or []]
+    if any(b is None or not can(api_user(), "view", b) for b in bodies):
+        message = _("Unknown body.")
+        raise ApiError(400, "invalid", message, {"body_ids": [message]})
     for body in bodies:
         require_can("plan_meetings", body)
     fields = {}
@@ -344,6 +356,7 @@ def create_meeting():
             fields[name] = [str(API_MESSAGES["need_time"])]
     if fields:
         raise ApiError(400, "invalid", str(API_MESSAGES["invalid"]), fields)
+    check_date_range(starts_at=form.starts_at.parsed, ends_at=form.ends_at.parsed)
     try:
         meeting = ops.create_meeting(
             bodies,
@@ -388,12 +401,18 @@ def get_meeting(meeting_id: int):
     responses={**one_response("Meeting"), **error_responses(400, 401, 403, 404)},
 )
 def update_meeting(meeting_id: int):
-    """Move this meeting (starts_at, ends_at) or change its place (location, online_url)."""
+    """Move this meeting (starts_at, ends_at), change its place, title or guests (guest_ids
+    replaces them; leave it out to keep them). Its bodies and invited roles stay."""
     meeting = get_visible(Meeting, meeting_id, "edit")
     data = json_body()
-    form = validated_form(MeetingApiForm, {k: v for k, v in data.items() if k != "body_ids"})
+    form = validated_form(
+        MeetingApiForm,
+        {k: v for k, v in data.items() if k not in ("body_ids", "invite_roles")},
+        choices={"guest_ids": select_choices((i, i) for i in data.get("guest_ids") or [])},
+    )
     starts_at = form.starts_at.parsed if "starts_at" in data else None
     ends_at = form.ends_at.parsed if "ends_at" in data else None
+    check_date_range(starts_at=starts_at, ends_at=ends_at)
     if starts_at is not None and ends_at is None:
         ends_at = starts_at + (meeting.ends_at - meeting.starts_at)
     try:
@@ -404,6 +423,7 @@ def update_meeting(meeting_id: int):
             location=form.location.data if "location" in data else ops.KEEP,
             online_url=form.online_url.data if "online_url" in data else ops.KEEP,
             title=form.title.data if "title" in data else None,
+            guests=_people(form.guest_ids.data) if "guest_ids" in data else None,
         )
     except ops.MeetingError as exc:
         raise _error(exc) from None
@@ -436,7 +456,7 @@ def cancel_meeting(meeting_id: int):
     meeting = get_visible(Meeting, meeting_id, "cancel")
     data = json_body()
     try:
-        ops.cancel_meeting(meeting, str(data.get("reason") or ""))
+        ops.cancel_meeting(meeting, str(checked_text(data, "reason", multiline=True) or ""))
     except ops.MeetingError as exc:
         raise _error(exc) from None
     db.session.commit()

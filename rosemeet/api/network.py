@@ -8,6 +8,7 @@ from rosemeet.api.base import (
     SCHEMAS,
     api_user,
     bp,
+    check_date_range,
     document,
     error_responses,
     get_visible,
@@ -58,6 +59,41 @@ SCHEMAS["Body"] = {
         "aliases": {"type": "array", "items": {"type": "string"}},
     },
 }
+_ALIASES_INPUT = {
+    "type": ["array", "string"],
+    "items": {"type": "string", "maxLength": 200},
+    "description": "A list, or text with one alias per line.",
+}
+SCHEMAS["OrganisationInput"] = {
+    "type": "object",
+    "required": ["name", "kind"],
+    "properties": {
+        "name": {"type": "string", "maxLength": 200},
+        "abbreviation": {"type": ["string", "null"], "maxLength": 30},
+        "kind": {"type": "string", "enum": [k.value for k in OrganisationKind]},
+        "email": {"type": ["string", "null"], "format": "email"},
+        "phone": {"type": ["string", "null"], "maxLength": 50},
+        "website": {"type": ["string", "null"], "format": "uri"},
+        "address": {"type": ["string", "null"], "maxLength": 1000},
+        "aliases": _ALIASES_INPUT,
+    },
+}
+SCHEMAS["BodyInput"] = {
+    "type": "object",
+    "required": ["name", "code", "kind"],
+    "properties": {
+        "name": {"type": "string", "maxLength": 200},
+        "code": {"type": "string", "pattern": "^[A-Za-z0-9-]{1,12}$"},
+        "kind": {"type": "string", "enum": [k.value for k in BodyKind]},
+        "public": {"type": "boolean", "default": False},
+        "starts_on": {"type": ["string", "null"], "format": "date"},
+        "ends_on": {"type": ["string", "null"], "format": "date"},
+        "description": {"type": ["string", "null"], "maxLength": 10000},
+        "default_location": {"type": ["string", "null"], "maxLength": 300},
+        "mailbox": {"type": ["string", "null"], "format": "email"},
+        "aliases": _ALIASES_INPUT,
+    },
+}
 SCHEMAS["Member"] = {
     "type": "object",
     "properties": {
@@ -74,9 +110,20 @@ SCHEMAS["Member"] = {
 }
 
 
-def _alias_list(value) -> list[str]:
-    """Aliases sent as a JSON list, or as text with one per line."""
-    return [str(a) for a in value] if isinstance(value, list) else lines(str(value or ""))
+def _with_alias_text(data: dict) -> dict:
+    """The JSON body with its aliases (a list, or text with one per line) as the form's text,
+    so the form's checks apply to them too."""
+    aliases = data.get("aliases")
+    if isinstance(aliases, list):
+        data["aliases"] = "\n".join(str(a) for a in aliases)
+    return data
+
+
+def _error(exc: ops.NetworkError) -> ApiError:
+    """409 for a name, code or alias that is taken; 400 for a refused value (a date)."""
+    db.session.rollback()
+    status = 409 if exc.code == "conflict" else 400
+    return ApiError(status, exc.code, exc.message, {exc.field or "name": [exc.message]})
 
 
 def organisation_json(org: Organisation) -> dict:
@@ -138,15 +185,13 @@ def list_organisations():
 @document(
     "/organisations",
     "post",
-    requestBody=request_body("Organisation"),
+    requestBody=request_body("OrganisationInput"),
     responses={**one_response("Organisation", "201"), **error_responses(400, 401, 403, 409)},
 )
 def create_organisation():
     """Create an organisation (admin)."""
     require_can("create", Organisation)
-    data = json_body()
-    aliases = data.pop("aliases", [])
-    form = validated_form(OrganisationForm, data)
+    form = validated_form(OrganisationForm, _with_alias_text(json_body()))
     try:
         org = ops.save_organisation(
             None,
@@ -157,11 +202,10 @@ def create_organisation():
             phone=form.phone.data,
             website=form.website.data,
             address=form.address.data,
-            aliases=_alias_list(aliases),
+            aliases=lines(form.aliases.data),
         )
     except ops.NetworkError as exc:
-        db.session.rollback()
-        raise ApiError(409, "conflict", exc.message, {exc.field or "name": [exc.message]}) from None
+        raise _error(exc) from None
     db.session.commit()
     return jsonify(organisation_json(org)), 201
 
@@ -179,7 +223,7 @@ def list_bodies():
 @document(
     "/bodies",
     "post",
-    requestBody=request_body("Body"),
+    requestBody=request_body("BodyInput"),
     responses={**one_response("Body", "201"), **error_responses(400, 401, 403, 409)},
 )
 def create_body():
@@ -188,8 +232,8 @@ def create_body():
     data = json_body()
     if "public" in data:
         data["is_public"] = data.pop("public")
-    aliases = data.pop("aliases", [])
-    form = validated_form(BodyForm, data)
+    form = validated_form(BodyForm, _with_alias_text(data))
+    check_date_range(starts_on=form.starts_on.data, ends_on=form.ends_on.data)
     try:
         body = ops.save_body(
             None,
@@ -202,11 +246,10 @@ def create_body():
             mailbox=form.mailbox.data,
             starts_on=form.starts_on.data,
             ends_on=form.ends_on.data,
-            aliases=_alias_list(aliases),
+            aliases=lines(form.aliases.data),
         )
     except ops.NetworkError as exc:
-        db.session.rollback()
-        raise ApiError(409, "conflict", exc.message, {exc.field or "name": [exc.message]}) from None
+        raise _error(exc) from None
     db.session.commit()
     response = jsonify(body_json(body))
     response.headers["Location"] = url_for("api.get_body", body_id=body.id)

@@ -7,7 +7,9 @@ import logging
 from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+
+from rosemeet.extensions import db
 
 logger = logging.getLogger(__name__)
 
@@ -72,11 +74,27 @@ def handle_api_error(error: ApiError):
     return json_error(error.status, error.code, error.message, error.fields)
 
 
+def handle_undecodable(error: UnicodeError):
+    """A query string whose bytes are no UTF-8 (werkzeug decodes it strictly when the view
+    reads it) is the client's error: 400. Any other UnicodeError is a bug: the last resort."""
+    try:
+        request.query_string.decode()
+    except UnicodeDecodeError:
+        logger.warning("query string of %s %s is no UTF-8", request.method, request.path)
+        return handle_http_error(BadRequest())
+    return handle_unexpected(error)
+
+
 def handle_unexpected(error: Exception):
-    """Log the exception; show a generic 500 without details."""
+    """The last resort: log the exception with its traceback and answer a generic 500 (the
+    JSON error shape on the API, the error page elsewhere) that shows no details."""
     if isinstance(error, HTTPException):
         return handle_http_error(error)
     logger.exception("unhandled error on %s %s", request.method, request.path)
+    try:
+        db.session.rollback()  # a failed statement leaves the transaction unusable for the page
+    except Exception:  # the database itself may be what failed
+        logger.exception("rollback after the unhandled error failed")
     return handle_http_error(InternalServerError())
 
 
@@ -85,4 +103,5 @@ def register_errorhandlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(ApiError, handle_api_error)
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(UnicodeError, handle_undecodable)
     app.register_error_handler(Exception, handle_unexpected)

@@ -1,23 +1,26 @@
 """Forms shared by every domain, and the base class every form derives from.
 
-``Form`` adds two validators to its fields when they are bound (``Meta.bind_field``), so a new
+``Form`` adds validators to its fields when they are bound (``Meta.bind_field``), so a new
 form cannot forget them: every text field refuses control characters (a ``TextAreaField``
 keeps line breaks and tabs; passwords are never shown, mailed or exported and stay as typed),
-and every ``URLField`` takes only http(s) addresses. The API validates JSON with the same forms.
+every ``URLField`` takes only http(s) addresses, and every date field a year from 1900 to
+2200. The API validates JSON with the same forms.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from urllib.parse import urlsplit
 
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField, TextAreaField, URLField
+from wtforms import DateField, DateTimeField, PasswordField, StringField, TextAreaField, URLField
 from wtforms.validators import ValidationError
 
 from rosemeet.core.text import forbidden_character
+from rosemeet.core.web import date_range_message, in_date_range
 
 SINGLE_LINE_MESSAGE = _l("Do not use control characters (such as a line break) in this field.")
 MULTILINE_MESSAGE = _l(
@@ -65,6 +68,14 @@ class HttpUrl:
             raise ValidationError(self.message or URL_MESSAGE)
 
 
+class InDateRange:
+    """A date or time within the years rosemeet accepts (so date arithmetic cannot overflow)."""
+
+    def __call__(self, form, field) -> None:
+        if isinstance(field.data, date) and not in_date_range(field.data):
+            raise ValidationError(date_range_message())
+
+
 def _hygiene(field) -> list:
     """The validators ``Form`` adds to a bound field (none it already has)."""
     added = []
@@ -73,11 +84,15 @@ def _hygiene(field) -> list:
         added.append(NoControlCharacters(multiline=isinstance(field, TextAreaField)))
     if isinstance(field, URLField) and not any(isinstance(v, HttpUrl) for v in field.validators):
         added.append(HttpUrl())
+    dates = isinstance(field, DateField | DateTimeField)
+    if dates and not any(isinstance(v, InDateRange) for v in field.validators):
+        added.append(InDateRange())
     return added
 
 
 class Form(FlaskForm):
-    """The base of every form: text fields refuse control characters, URL fields take http(s)."""
+    """The base of every form: text fields refuse control characters, URL fields take http(s),
+    date fields take years rosemeet can compute with."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):

@@ -1,11 +1,47 @@
-"""Small helpers shared by the HTML views."""
+"""Small helpers shared by the views and the API: ids, dates, redirects, request contexts."""
 
 from __future__ import annotations
 
 from contextlib import nullcontext
+from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, request
+from flask_babel import gettext as _
+from werkzeug.routing import IntegerConverter
+
+#: the largest id (and whole number) the database holds: ids, years and counts are INTEGER
+#: columns, signed 32-bit on PostgreSQL (SQLite would take 64 bits)
+MAX_ID = 2**31 - 1
+#: dates people may enter: far enough for history and plans, and far from ``date.max``, so that
+#: adding a horizon or a time zone offset cannot overflow
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
+
+def digits_at_most(limit: int) -> str:
+    """A regular expression for the numbers from 0 to ``limit`` written in digits (so that a
+    route refuses a larger one while matching, whatever the method: 404, never 405)."""
+    digits = str(limit)
+    if len(digits) == 1:
+        return f"[0-{digits}]"
+    options = [rf"\d{{1,{len(digits) - 1}}}"]
+    for index, digit in enumerate(digits):
+        lowest = 1 if index == 0 else 0
+        if int(digit) > lowest:
+            rest = len(digits) - index - 1
+            options.append(rf"{digits[:index]}[{lowest}-{int(digit) - 1}]\d{{{rest}}}")
+    options.append(digits)
+    return "(?:" + "|".join(options) + ")"
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in every route: a whole number the database can hold, else 404."""
+
+    regex = digits_at_most(MAX_ID)
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
+        """An integer converter whose ``max`` defaults to the largest database id."""
+        super().__init__(map, fixed_digits, min, MAX_ID if max is None else max, signed)
 
 
 def safe_next(default: str) -> str:
@@ -33,6 +69,23 @@ def outside_request_context():
 
 
 def parse_id(value) -> int | None:
-    """A whole number written in ASCII digits ("12"), else None ("²", "-1", "x", None)."""
+    """A whole number written in ASCII digits ("12") that fits the database, else None
+    ("²", "-1", "x", None, True, "99999999999999999999")."""
+    if isinstance(value, bool):
+        return None
     text = str(value) if value is not None else ""
-    return int(text) if text.isascii() and text.isdigit() else None
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID))):
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None
+
+
+def date_range_message() -> str:
+    """What to tell someone whose date lies outside the years rosemeet accepts."""
+    return _("Give a date between the years %(first)d and %(last)d.", first=MIN_YEAR, last=MAX_YEAR)
+
+
+def in_date_range(value: date | datetime | None) -> bool:
+    """Whether a date or time entered by someone lies in the years rosemeet accepts
+    (None counts as fine: the field was left empty)."""
+    return value is None or MIN_YEAR <= value.year <= MAX_YEAR

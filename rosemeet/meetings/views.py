@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -13,6 +22,7 @@ from rosemeet.core.enums import select_choices
 from rosemeet.core.forms import ConfirmForm, show_error
 from rosemeet.core.permissions import can, get_or_404
 from rosemeet.core.time import local_today
+from rosemeet.core.web import MAX_YEAR, MIN_YEAR, date_range_message, in_date_range, parse_id
 from rosemeet.db import utcnow
 from rosemeet.extensions import db
 from rosemeet.meetings import operations as ops
@@ -63,6 +73,20 @@ def _show_error(form, error: ops.MeetingError) -> None:
         name = "rrule" if form.preset.data == Preset.CUSTOM.value else "preset"
     name = _FORM_FIELDS.get(name, name) if name and not hasattr(form, name) else name
     show_error(form, error, name)
+
+
+def _submitted(form, *dates: str) -> bool:
+    """``validate_on_submit``, and the named dates in the years rosemeet accepts: a message
+    next to each one that is not (a year 1 or 9999 cannot be stored in UTC or shown in
+    Brussels)."""
+    if not form.is_submitted():
+        return False
+    valid = form.validate()
+    wrong = [name for name in dates if not in_date_range(getattr(form, name).data)]
+    for name in wrong:
+        field = getattr(form, name)
+        field.errors = [*field.errors, date_range_message()]
+    return valid and not wrong
 
 
 def _flash_overlaps(meetings: list[Meeting]) -> None:
@@ -128,13 +152,17 @@ def mine():
 
 
 def _month_arg() -> tuple[int, int]:
-    text = request.args.get("month", "")
-    try:
-        year, month = (int(p) for p in text.split("-"))
-        date(year, month, 1)
-    except ValueError:
+    """The month of ``?month=YYYY-MM``; this month when there is none (or no digits); 404 for
+    a month that does not exist or lies outside the years rosemeet shows."""
+    year_text, sep, month_text = request.args.get("month", "").partition("-")
+    if not (sep and year_text.isascii() and year_text.isdigit()):
         today = local_today()
         return today.year, today.month
+    if not (month_text.isascii() and month_text.isdigit() and len(year_text + month_text) <= 6):
+        abort(404)
+    year, month = int(year_text), int(month_text)
+    if not (MIN_YEAR <= year <= MAX_YEAR and 1 <= month <= 12):
+        abort(404)
     return year, month
 
 
@@ -143,7 +171,7 @@ def calendar():
     """A month of meetings across the bodies I may see, optionally of one body."""
     year, month = _month_arg()
     bodies = visible_bodies(current_user)
-    body_id = request.args.get("body", type=int)
+    body_id = parse_id(request.args.get("body"))
     if body_id is not None and body_id not in {b.id for b in bodies}:
         body_id = None
     start, end = queries.month_bounds(year, month)
@@ -205,9 +233,9 @@ def new_meeting():
     form = MeetingForm()
     form.body_ids.choices = select_choices((b.id, b.name) for b in bodies)
     form.guest_ids.choices = people_choices()
-    if request.method == "GET" and request.args.get("body", type=int):
-        form.body_ids.data = [request.args.get("body", type=int)]
-    if form.validate_on_submit():
+    if request.method == "GET" and parse_id(request.args.get("body")):
+        form.body_ids.data = [parse_id(request.args.get("body"))]
+    if _submitted(form, "day"):
         chosen = [b for b in bodies if b.id in form.body_ids.data]
         try:
             tz = recurrence.DEFAULT_TZ
@@ -250,7 +278,7 @@ def edit_meeting(meeting_id: int):
         form.location.data = item.location
         form.online_url.data = item.online_url
         form.guest_ids.data = [a.person_id for a in item.attendances if a.is_guest]
-    if form.validate_on_submit():
+    if _submitted(form, "day"):
         try:
             changed = ops.update_meeting(
                 item,
@@ -319,7 +347,7 @@ def new_series(body_id: int):
             params.week,
             list(params.months),
         )
-    if form.validate_on_submit():
+    if _submitted(form, "starts_on", "until"):
         try:
             rule = form.build_rrule()
             joint = [db.session.get(Body, i) for i in form.body_ids.data or []]
@@ -367,7 +395,7 @@ def edit_following(meeting_id: int):
         form.invite_roles.data = [r.value for r in series.roles]
         form.guest_ids.data = [p.id for p in series.guests]
     form.starts_on.data = from_date
-    if form.validate_on_submit():
+    if _submitted(form, "until"):
         try:
             rule = form.build_rrule()
             ops.change_following(item, _settings(form, rule))
@@ -427,38 +455,49 @@ def rsvp(token: str):
     """Answer an invitation through the signed link of the invite (no login needed).
 
     Opening the link (GET) changes nothing: it shows the answer picked in the e-mail with a
-    confirm button, so mail scanners that open links cannot answer for anyone.
+    confirm button, so mail scanners that open links cannot answer for anyone. Once the
+    meeting has ended the link is gone (410); the page never passes its address on as a
+    Referer (the token would reach other logs).
     """
     found = ops.load_rsvp_token(token)
     if found is None:
-        return render_template("meetings/rsvp.html", meeting=None, token=token), 404
-    item, person = found
-    proposed = Response.parse(request.args.get("response"))
-    saved = False
-    form = RsvpForm()
-    if request.method == "POST" and form.validate_on_submit():
-        chosen = Response.parse(form.response.data)
-        if chosen is not None and chosen is not Response.NEEDS_ACTION:
-            try:
-                ops.respond(item, person, chosen)
-            except ops.MeetingError as exc:
-                db.session.rollback()
-                flash(exc.message, "error")
-            else:
-                db.session.commit()
-                saved, proposed = True, None
-    current = next((a.response for a in item.attendances if a.person_id == person.id), None)
-    return render_template(
-        "meetings/rsvp.html",
-        meeting=item,
-        person=person,
-        token=token,
-        saved=saved,
-        proposed=proposed if proposed is not Response.NEEDS_ACTION else None,
-        current=current or Response.NEEDS_ACTION,
-        responses=[r for r in Response if r is not Response.NEEDS_ACTION],
-        rsvp_form=RsvpForm(formdata=None),
-    )
+        over = ops.load_rsvp_token(token, allow_ended=True)
+        if over is not None:  # a genuine link, but the meeting has ended
+            page, status = render_template("meetings/rsvp.html", meeting=over[0], over=True), 410
+        else:
+            page, status = render_template("meetings/rsvp.html", meeting=None), 404
+    else:
+        item, person = found
+        proposed = Response.parse(request.args.get("response"))
+        saved = False
+        form = RsvpForm()
+        if request.method == "POST" and form.validate_on_submit():
+            chosen = Response.parse(form.response.data)
+            if chosen is not None and chosen is not Response.NEEDS_ACTION:
+                try:
+                    ops.respond(item, person, chosen)
+                except ops.MeetingError as exc:
+                    db.session.rollback()
+                    flash(exc.message, "error")
+                else:
+                    db.session.commit()
+                    saved, proposed = True, None
+        current = next((a.response for a in item.attendances if a.person_id == person.id), None)
+        status = 200
+        page = render_template(
+            "meetings/rsvp.html",
+            meeting=item,
+            person=person,
+            token=token,
+            saved=saved,
+            proposed=proposed if proposed is not Response.NEEDS_ACTION else None,
+            current=current or Response.NEEDS_ACTION,
+            responses=[r for r in Response if r is not Response.NEEDS_ACTION],
+            rsvp_form=RsvpForm(formdata=None),
+        )
+    response = make_response(page, status)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @bp.post("/bodies/<int:body_id>/quorum")

@@ -7,6 +7,8 @@ NetworkError with a translated message and, where it belongs to one, the form fi
 from __future__ import annotations
 
 import logging
+import unicodedata
+from contextlib import contextmanager
 from datetime import date
 
 from flask_babel import gettext as _
@@ -17,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from rosemeet.accounts.models import Person
 from rosemeet.core.time import local_today
+from rosemeet.core.web import date_range_message, in_date_range
 from rosemeet.db import utcnow
 from rosemeet.extensions import db
 from rosemeet.network import signals
@@ -37,12 +40,14 @@ logger = logging.getLogger(__name__)
 
 
 class NetworkError(ValueError):
-    """A refused change; ``field`` names the form field the message belongs to."""
+    """A refused change; ``field`` names the form field the message belongs to, ``code`` is
+    "conflict" (a name, alias or membership that exists) or "invalid" (a value refused)."""
 
-    def __init__(self, message: str, field: str | None = None):
+    def __init__(self, message: str, field: str | None = None, code: str = "conflict"):
         super().__init__(message)
         self.message = message
         self.field = field
+        self.code = code
 
 
 # --- names and aliases -----------------------------------------------------------------------
@@ -85,11 +90,25 @@ def name_index() -> dict[str, Organisation | Body]:
     return index
 
 
+#: the longest alias a column holds
+ALIAS_MAX_LENGTH = 200
+
+
 def set_aliases(target: Organisation | Body, texts: list[str]) -> None:
     """Replace the aliases of an organisation or a body; an alias names one thing only."""
     wanted: dict[str, str] = {}
     for text in texts:
         clean = " ".join(text.split())
+        if len(clean) > ALIAS_MAX_LENGTH:
+            raise NetworkError(
+                _(
+                    "An alias has at most %(num)d characters: %(alias)s",
+                    num=ALIAS_MAX_LENGTH,
+                    alias=clean[:40] + "…",
+                ),
+                "aliases",
+                "invalid",
+            )
         if clean:
             wanted.setdefault(normalize_name(clean), clean)
     for alias in list(target.aliases):
@@ -118,12 +137,40 @@ def set_aliases(target: Organisation | Body, texts: list[str]) -> None:
 # --- organisations ---------------------------------------------------------------------------
 
 
+def name_key(text: str) -> str:
+    """What two names must differ in to be different names: not in case (for every script,
+    "Ëlektra" is "ëlektra"), Unicode composition or spacing."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
 def _check_unique(model, column, value: str, current_id: int | None, message: str, field: str):
-    query = select(model.id).where(func.lower(column) == value.strip().lower())
+    """NetworkError when another row's ``column`` is the same name (compared by ``name_key``
+    in Python: SQLite's lower() only folds ASCII)."""
+    key = name_key(value)
+    query = select(model.id, column)
     if current_id is not None:
         query = query.where(model.id != current_id)
-    if db.session.scalar(query) is not None:
+    if any(name_key(other) == key for _id, other in db.session.execute(query)):
         raise NetworkError(str(message), field)
+
+
+@contextmanager
+def _unique_guard(message: str, field: str):
+    """Run the changes of the block in a savepoint: a unique index that still refuses them
+    (two saves at the same moment) becomes a NetworkError instead of a broken transaction."""
+    try:
+        with db.session.begin_nested():
+            yield
+            db.session.flush()
+    except IntegrityError:
+        raise NetworkError(str(message), field) from None
+
+
+def _check_dates(**days: date | None) -> None:
+    """NetworkError for a date outside the years rosemeet accepts."""
+    for name, day in days.items():
+        if not in_date_range(day):
+            raise NetworkError(date_range_message(), name, "invalid")
 
 
 def save_organisation(
@@ -140,25 +187,21 @@ def save_organisation(
 ) -> Organisation:
     """Create (``organisation=None``) or update an organisation and its aliases."""
     name = " ".join(name.split())
+    taken = _l("An organisation with this name already exists.")
     _check_unique(
-        Organisation,
-        Organisation.name,
-        name,
-        organisation and organisation.id,
-        _l("An organisation with this name already exists."),
-        "name",
+        Organisation, Organisation.name, name, organisation and organisation.id, taken, "name"
     )
-    if organisation is None:
-        organisation = Organisation(name=name, kind=kind)
-        db.session.add(organisation)
-    organisation.name = name
-    organisation.kind = kind
-    organisation.abbreviation = (abbreviation or "").strip() or None
-    organisation.email = (email or "").strip().lower() or None
-    organisation.phone = (phone or "").strip() or None
-    organisation.website = (website or "").strip() or None
-    organisation.address = (address or "").strip() or None
-    db.session.flush()
+    with _unique_guard(taken, "name"):
+        if organisation is None:
+            organisation = Organisation(name=name, kind=kind)
+            db.session.add(organisation)
+        organisation.name = name
+        organisation.kind = kind
+        organisation.abbreviation = (abbreviation or "").strip() or None
+        organisation.email = (email or "").strip().lower() or None
+        organisation.phone = (phone or "").strip() or None
+        organisation.website = (website or "").strip() or None
+        organisation.address = (address or "").strip() or None
     if aliases is not None:
         set_aliases(organisation, aliases)
     logger.info("organisation %s saved", organisation.id)
@@ -191,18 +234,19 @@ def save_body(
     _check_unique(
         Body, Body.code, code, body and body.id, _l("A body with this code already exists."), "code"
     )
+    _check_dates(starts_on=starts_on, ends_on=ends_on)
     if starts_on and ends_on and ends_on < starts_on:
-        raise NetworkError(_("The planned end lies before the start."), "ends_on")
-    if body is None:
-        body = Body(name=name, code=code, kind=kind)
-        db.session.add(body)
-    body.name, body.code, body.kind = name, code, kind
-    body.description = (description or "").strip() or None
-    body.default_location = (default_location or "").strip() or None
-    body.is_public = is_public
-    body.mailbox = (mailbox or "").strip().lower() or None
-    body.starts_on, body.ends_on = starts_on, ends_on
-    db.session.flush()
+        raise NetworkError(_("The planned end lies before the start."), "ends_on", "invalid")
+    with _unique_guard(_l("A body with this name already exists."), "name"):
+        if body is None:
+            body = Body(name=name, code=code, kind=kind)
+            db.session.add(body)
+        body.name, body.code, body.kind = name, code, kind
+        body.description = (description or "").strip() or None
+        body.default_location = (default_location or "").strip() or None
+        body.is_public = is_public
+        body.mailbox = (mailbox or "").strip().lower() or None
+        body.starts_on, body.ends_on = starts_on, ends_on
     if aliases is not None:
         set_aliases(body, aliases)
     logger.info("body %s saved", body.id)
@@ -251,8 +295,9 @@ def save_membership(
     until: date | None = None,
 ) -> Membership:
     """Add a person to a body, or change the role or period of a membership."""
+    _check_dates(since=since, until=until)
     if since and until and until < since:
-        raise NetworkError(_("The membership ends before it starts."), "until")
+        raise NetworkError(_("The membership ends before it starts."), "until", "invalid")
     if membership is None:
         existing = db.session.scalar(
             select(Membership).where(
@@ -300,7 +345,7 @@ def current_role(person, body: Body, on: date | None = None) -> Role | None:
 def add_relation(source: Body, target: Body, kind: RelationKind) -> BodyRelation:
     """Record that ``source`` prepares the agenda of / reports back to ``target``."""
     if source.id == target.id:
-        raise NetworkError(_("A body cannot relate to itself."), "target_body_id")
+        raise NetworkError(_("A body cannot relate to itself."), "target_body_id", "invalid")
     existing = db.session.scalar(
         select(BodyRelation).where(
             BodyRelation.source_body_id == source.id,

@@ -79,7 +79,7 @@ def edit_organisation(organisation_id: int | None = None):
     if org is None:
         require(current_user, "create", Organisation)
     form = OrganisationForm(obj=org)
-    if request.method == "GET" and org is not None:
+    if org is not None and "aliases" not in request.form:  # a form without them keeps them
         form.aliases.data = "\n".join(a.text for a in org.aliases)
     if form.validate_on_submit():
         try:
@@ -149,7 +149,7 @@ def edit_body(body_id: int | None = None):
     if item is None:
         require(current_user, "create", Body)
     form = BodyForm(obj=item)
-    if request.method == "GET" and item is not None:
+    if item is not None and "aliases" not in request.form:  # a form without them keeps them
         form.aliases.data = "\n".join(a.text for a in item.aliases)
     if request.method == "GET" and item is None and BodyKind.parse(request.args.get("kind")):
         form.kind.data = request.args["kind"]

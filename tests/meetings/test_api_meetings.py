@@ -190,7 +190,8 @@ def test_patch_with_odd_json_types_or_a_script_link_is_a_clear_400(api):
     api("POST", f"/api/v1/bodies/{api.ag.id}/series", json=ISSUE_EXAMPLE)
     first = api("GET", f"/api/v1/meetings?body={api.ag.id}").json["items"][0]
     url = f"/api/v1/meetings/{first['id']}"
-    assert api("PATCH", url, json={"title": ["Extra"]}).status_code == 200
+    listed = api("PATCH", url, json={"title": ["Extra"]})  # a list where one text belongs
+    assert listed.status_code == 400 and "title" in listed.json["error"]["fields"]
     refused = api("PATCH", url, json={"online_url": "javascript:alert(1)"})
     assert refused.status_code == 400 and refused.json["error"]["fields"]
     assert api("GET", url).json["online_url"] == ISSUE_EXAMPLE["online_url"]
