@@ -30,7 +30,8 @@ from rosemeet.core.time import local_today
 from rosemeet.core.web import outside_request_context
 from rosemeet.db import utcnow
 from rosemeet.extensions import db
-from rosemeet.mail.operations import enqueue, pending_message, withdraw
+from rosemeet.mail.links import LinkUnavailable, link_maker, placeholders
+from rosemeet.mail.operations import enqueue, enqueue_many, pending_message, withdraw
 from rosemeet.meetings import recurrence
 from rosemeet.meetings import signals as meeting_signals
 from rosemeet.meetings.models import (
@@ -151,9 +152,18 @@ def is_invitee(meeting: Meeting, person) -> bool:
 _MAIL_KINDS = {"invite": "meeting_invite", "update": "meeting_update", "cancel": "meeting_cancel"}
 
 
-def rsvp_links(meeting: Meeting, person: Person) -> dict[str, str]:
-    """One-click answer links for an invitee (no login needed)."""
-    token = rsvp_token(meeting, person)
+@link_maker("rsvp")
+def rsvp_links(meeting: int, person: int) -> dict[str, str]:
+    """One-click answer links for an invitee (no login needed), made when the mail is sent:
+    the outbox holds placeholders. Refused (LinkUnavailable) when they would not work."""
+    found, invitee = db.session.get(Meeting, meeting), db.session.get(Person, person)
+    if found is None or invitee is None:
+        raise LinkUnavailable("the meeting or the invitee no longer exists")
+    if found.ends_at <= utcnow():
+        raise LinkUnavailable("the meeting is over")
+    if invitee.id not in invitee_ids(found):
+        raise LinkUnavailable("the person is no longer invited to the meeting")
+    token = rsvp_token(found, invitee)
     base = current_app.config["BASE_URL"]
     return {
         r.value: base + url_for("meetings.rsvp", token=token, response=r.value)
@@ -184,35 +194,104 @@ def notify(meeting: Meeting, what: str) -> int:
                     withdraw(waiting)
                     continue
                 what_now = "invite"
-            with force_locale(person.locale or "nl"):
-                subjects = {
-                    "invite": _("Invitation: %(title)s", title=meeting.display_title),
-                    "update": _("Changed: %(title)s", title=meeting.display_title),
-                    "cancel": _("Cancelled: %(title)s", title=meeting.display_title),
-                }
-                context = {
-                    "meeting": meeting,
-                    "person": person,
-                    "what": what_now,
-                    "links": rsvp_links(meeting, person) if what_now != "cancel" else {},
-                    "meeting_url": current_app.config["BASE_URL"]
-                    + url_for("meetings.meeting", meeting_id=meeting.id),
-                }
-                text = render_template(f"meetings/mail_{what_now}.txt", **context)
-                html = render_template("meetings/mail.html", **context)
-            enqueue(
-                key=f"meeting:{meeting.id}:v{meeting.sequence}:{person.id}",
-                kind=_MAIL_KINDS[what_now],
-                to_email=person.email,
-                to_name=person.name,
-                subject=subjects[what_now],
-                text_body=text,
-                html_body=html,
-                person=person,
-                **invitations.message_options(meeting, person, what_now, people),
-            )
+            enqueue(**_message(meeting, person, what_now, people))
             queued += 1
     return queued
+
+
+def _message(
+    meeting: Meeting,
+    person: Person,
+    what: str,
+    people: list[Person],
+    *,
+    options: dict | None = None,
+    helpers: dict | None = None,
+) -> dict:
+    """The ``enqueue`` arguments of one invite, update or cancellation for one invitee;
+    ``options`` are the calendar part and coalescing when already made for the meeting."""
+    with force_locale(person.locale or "nl"):
+        subjects = {
+            "invite": _("Invitation: %(title)s", title=meeting.display_title),
+            "update": _("Changed: %(title)s", title=meeting.display_title),
+            "cancel": _("Cancelled: %(title)s", title=meeting.display_title),
+        }
+        context = {
+            **(helpers or {}),
+            "meeting": meeting,
+            "person": person,
+            "what": what,
+            # stand-ins: delivery makes the answer links (rsvp_links) when it sends
+            "links": placeholders(
+                Response.ACCEPTED.value, Response.TENTATIVE.value, Response.DECLINED.value
+            )
+            if what != "cancel"
+            else {},
+            "meeting_url": current_app.config["BASE_URL"]
+            + url_for("meetings.meeting", meeting_id=meeting.id),
+        }
+        text = render_template(f"meetings/mail_{what}.txt", **context)
+        html = render_template("meetings/mail.html", **context)
+    if options is None:
+        options = invitations.message_options(meeting, person, what, people)
+    return {
+        "key": f"meeting:{meeting.id}:v{meeting.sequence}:{person.id}",
+        "kind": _MAIL_KINDS[what],
+        "to_email": person.email,
+        "to_name": person.name,
+        "subject": subjects[what],
+        "text_body": text,
+        "html_body": html,
+        "person": person,
+        "link_kind": "rsvp" if context["links"] else None,
+        "link_args": {"meeting": meeting.id, "person": person.id} if context["links"] else None,
+        **options,
+    }
+
+
+def _per_meeting_helpers() -> dict:
+    """The mail templates' helpers with each answer kept per meeting, for a batch of mails
+    about the same meetings (the agenda section otherwise reads the agenda per recipient)."""
+    context: dict = {}
+    current_app.update_template_context(context)
+    found = context.get("published_agenda")
+    if found is None:
+        return {}
+    answers: dict[int, Any] = {}
+
+    def published_agenda(meeting: Meeting):
+        if meeting.id not in answers:
+            answers[meeting.id] = found(meeting)
+        return answers[meeting.id]
+
+    return {"published_agenda": published_agenda}
+
+
+def queue_invitations(meetings: list[Meeting]) -> int:
+    """Queue the invitations of many new meetings at once (a series): the messages that
+    ``notify(meeting, "invite")`` queues for each, with a few queries and one bulk insert.
+
+    The calendar part lists every invitee, so it is made once per meeting, not per invitee.
+    """
+    now = utcnow()
+    messages = []
+    with outside_request_context():
+        helpers = _per_meeting_helpers()
+        for meeting in meetings:
+            if meeting.ends_at <= now:
+                continue
+            people = invitees(meeting)
+            options = None
+            for person in people:
+                if not person.email:
+                    continue
+                if options is None:
+                    options = invitations.message_options(meeting, person, "invite", people)
+                own = {**options, "coalesce_key": invitations.coalesce_key(meeting, person)}
+                messages.append(
+                    _message(meeting, person, "invite", people, options=own, helpers=helpers)
+                )
+    return enqueue_many(messages) if messages else 0
 
 
 # --- checks -----------------------------------------------------------------------------------
@@ -322,9 +401,8 @@ def _generate(
     db.session.flush()
     if created:
         meeting_signals.meetings_created.send(created)
-    if notify_new:
-        for meeting in created:
-            notify(meeting, "invite")
+    if notify_new and created:
+        queue_invitations(created)
     return created
 
 
@@ -754,8 +832,9 @@ def rsvp_token(meeting: Meeting, person: Person) -> str:
     return _rsvp_serializer().dumps({"m": meeting.id, "p": person.id})
 
 
-def load_rsvp_token(token: str) -> tuple[Meeting, Person] | None:
-    """The meeting and invitee a token names, if it is genuine and the person still invited."""
+def load_rsvp_token(token: str, *, allow_ended: bool = False) -> tuple[Meeting, Person] | None:
+    """The meeting and invitee a token names, if it is genuine, the person still invited and
+    the meeting not over (``allow_ended`` finds it anyway, to say that it is over)."""
     try:
         data = _rsvp_serializer().loads(token)
     except BadSignature:
@@ -766,6 +845,8 @@ def load_rsvp_token(token: str) -> tuple[Meeting, Person] | None:
     person = db.session.get(Person, data.get("p"))
     if meeting is None or person is None or person.id not in invitee_ids(meeting):
         return None
+    if meeting.ends_at <= utcnow() and not allow_ended:
+        return None  # an answer link stops working once the meeting has ended
     return meeting, person
 
 
