@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from rosemeet.extensions import db
@@ -241,3 +242,10 @@ def test_a_password_reset_ends_every_session_and_token(ctx, app, client, make_pe
     assert _api_status(app, plain) == 401
     assert thief.get("/profile").status_code == 302
     assert client.get("/profile").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/password/reset/abc.def", "/invitation/abc.def"])
+def test_pages_with_a_token_in_their_address_send_no_referrer(client, path):
+    response = client.get(path)
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert client.get("/login").headers["Referrer-Policy"] == "same-origin"
