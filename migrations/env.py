@@ -1,4 +1,6 @@
 import logging
+import warnings
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from flask import current_app
@@ -64,6 +66,23 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+#: SQLite's full-text index (migration 0006): an FTS5 table and its shadow tables, which no
+#: model describes (PostgreSQL has a GIN index, declared on the model for PostgreSQL only)
+SQLITE_FTS_TABLES = "search_document_fts"
+
+# the GIN index is PostgreSQL-only (``ddl_if``); SQLite cannot compare it and need not
+warnings.filterwarnings(
+    "ignore",
+    message="autogenerate skipping metadata-specified expression-based index "
+    "'ix_search_document_fts'; dialect 'sqlite'",
+)
+
+
+def include_name(name, type_, parent_names):
+    """Compare everything but the SQLite full-text tables (``db check``, autogenerate)."""
+    return not (type_ == "table" and name and name.startswith(SQLITE_FTS_TABLES))
+
+
 def render_item(type_, obj, autogen_context):
     """Render rosemeet's UTCDateTime as a plain timezone-aware DateTime in revisions."""
     if type_ == "type" and obj.__class__.__name__ == "UTCDateTime":
@@ -89,18 +108,65 @@ def run_migrations_online():
                 directives[:] = []
                 logger.info("No changes in schema detected.")
 
-    conf_args = current_app.extensions["migrate"].configure_args
+    conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_name", include_name)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+        if connection.dialect.name == "sqlite":
+            conf_args.update(_sqlite_options(conf_args))
+        with _sqlite_foreign_keys_off(connection):
+            context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+
+
+def _sqlite_options(conf_args):
+    """SQLite: each revision in its own transaction (SQLite's DDL is transactional, so a
+    revision that fails leaves nothing half done), checked for broken references before it
+    commits."""
+    checks = conf_args.get("on_version_apply") or []
+    if callable(checks):
+        checks = [checks]
+    return {
+        "transactional_ddl": True,
+        "transaction_per_migration": True,
+        "on_version_apply": [*checks, _check_foreign_keys],
+    }
+
+
+@contextmanager
+def _sqlite_foreign_keys_off(connection):
+    """SQLite: foreign keys off while the schema changes, as SQLite's ALTER TABLE procedure
+    asks. Batch mode rebuilds a table (new table, copy, DROP TABLE, rename): with foreign keys
+    on, dropping a table that other rows refer to fails ("FOREIGN KEY constraint failed") or,
+    worse, deletes the referring rows through ON DELETE CASCADE. The pragma only takes effect
+    outside a transaction, so it is set on the driver connection before anything begins."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    if connection.in_transaction():
+        connection.commit()
+    driver = connection.connection.dbapi_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        if connection.in_transaction():
+            connection.rollback()
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_foreign_keys(ctx, step, heads, run_args):
+    """SQLite: a revision that leaves a reference without its row fails (and rolls back)."""
+    broken = ctx.connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"revision {step.up_revision_id} leaves broken references: {broken[:5]}")
 
 
 if context.is_offline_mode():

@@ -11,3 +11,20 @@
   preset.addEventListener("change", update);
   update();
 })();
+
+// While a series is being planned (a few seconds for a long one), the button shows that it
+// is busy and cannot send the form a second time.
+(() => {
+  const form = document.querySelector("form.series-form");
+  if (!form) return;
+  form.addEventListener("submit", (event) => {
+    const button = form.querySelector("button[data-busy-label]");
+    if (!button) return;
+    window.setTimeout(() => {
+      if (event.defaultPrevented) return;
+      button.setAttribute("aria-busy", "true");
+      button.textContent = button.dataset.busyLabel;
+      button.disabled = true;
+    }, 0);
+  });
+})();
