@@ -94,6 +94,14 @@ def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None
         "SCHEDULER_LEASE_SECONDS": int(env.get("ROSEMEET_SCHEDULER_LEASE_SECONDS", "60")),
         #: seconds between two runs of the mail delivery job
         "MAIL_DELIVERY_INTERVAL": int(env.get("ROSEMEET_MAIL_DELIVERY_INTERVAL", "20")),
+        #: a message that still cannot be delivered this long after its first attempt is failed
+        #: (shown on the admin mail page, with "send all failed again")
+        "MAIL_DEAD_AFTER_HOURS": float(env.get("ROSEMEET_MAIL_DEAD_AFTER_HOURS", "72")),
+        #: retries wait 1, 2, 4, ... minutes, never longer than this
+        "MAIL_MAX_BACKOFF_MINUTES": float(env.get("ROSEMEET_MAIL_MAX_BACKOFF_MINUTES", "30")),
+        #: a delivery run's claim on a message lapses after this many seconds (renewed before
+        #: each send), so the messages of a run that died go out with the next run
+        "MAIL_CLAIM_SECONDS": float(env.get("ROSEMEET_MAIL_CLAIM_SECONDS", "300")),
         #: how often a waiting scheduler checks whether the lease is free
         "SCHEDULER_POLL_SECONDS": float(env.get("ROSEMEET_SCHEDULER_POLL_SECONDS", "10")),
         "INVITE_TOKEN_MAX_AGE": 14 * 24 * 60 * 60,

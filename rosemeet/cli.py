@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import click
 from flask.cli import FlaskGroup, with_appcontext
@@ -82,15 +83,113 @@ def create_token(email: str, name: str) -> None:
 @click.command("deliver-mail")
 @with_appcontext
 def deliver_mail() -> None:
-    """Send the due messages of the outbox now."""
-    from rosemeet.mail.delivery import deliver_due
+    """Send the due messages of the outbox now (safe next to a running scheduler: each
+    message is claimed by one deliverer)."""
+    from rosemeet.mail.delivery import DATABASE_ERRORS, default_worker, deliver_due
 
-    report = deliver_due()
+    try:
+        report = deliver_due(limit=None, worker=f"deliver-mail {default_worker()}")
+    except DATABASE_ERRORS as exc:
+        click.echo(f"error: the database did not answer, try again: {exc}", err=True)
+        sys.exit(1)
     if report.skipped:
         click.echo("No SMTP server configured (ROSEMEET_SMTP_HOST): messages stay in the outbox.")
+    elif report.unreachable:
+        click.echo(f"SMTP server unreachable: {report.failed} due messages wait", err=True)
     else:
         click.echo(f"sent {report.sent}, failed {report.failed}")
     sys.exit(1 if report.failed else 0)
+
+
+def _size(count: int) -> str:
+    """A byte count as people read it (kB, MB: powers of 1000)."""
+    if count < 1000:
+        return f"{count} bytes"
+    value, unit = float(count), "bytes"
+    for unit in ("kB", "MB", "GB"):  # noqa: B007 (the last unit is the one shown)
+        value /= 1000
+        if value < 1000:
+            break
+    return f"{value:.1f} {unit}"
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace PATH when it exists.")
+@with_appcontext
+def backup_command(path: Path, force: bool) -> None:
+    """Write a consistent backup of the database to PATH while the app keeps running
+    (SQLite: a copy of the file; PostgreSQL: a pg_dump archive in custom format)."""
+    from rosemeet.backup import BackupError, backup
+
+    try:
+        outcome = backup(path, force=force)
+    except BackupError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(
+        f"backup of the {outcome.engine} database written to {outcome.path}: "
+        f"{_size(outcome.bytes)} in {outcome.seconds:.2f} s "
+        f"(schema {', '.join(outcome.revisions) or 'empty'})"
+    )
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Replace the database without asking.")
+@with_appcontext
+def restore_command(path: Path, yes: bool) -> None:
+    """Replace everything in the database by the backup at PATH (stop the web app and the
+    scheduler first)."""
+    from rosemeet.backup import BackupError, code_heads, describe_backup, restore, shown
+
+    try:
+        kind = describe_backup(path)
+    except BackupError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    where = shown(db.engine.url)
+    if not yes:
+        question = f"Replace everything in {where} by the {kind} backup {path}?"
+        if not sys.stdin.isatty():
+            click.echo(f"error: {question} Add --yes to confirm.", err=True)
+            sys.exit(1)
+        if not click.confirm(question, default=False):
+            click.echo("Nothing restored.", err=True)
+            sys.exit(1)
+    try:
+        outcome = restore(path)
+    except BackupError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"{where} restored from {path} in {outcome.seconds:.2f} s.")
+    if outcome.revisions != code_heads():
+        click.echo(
+            f"The backup has schema {', '.join(outcome.revisions)}: run `rosemeet db upgrade`."
+        )
+
+
+@click.command("copy-db")
+@click.option("--to", "target", required=True, metavar="URL", help="postgresql://user@host/name")
+@with_appcontext
+def copy_db_command(target: str) -> None:
+    """Copy this SQLite installation into an empty PostgreSQL database (schema, every row,
+    id sequences); stop the web app and the scheduler first, then point
+    ROSEMEET_DATABASE_URL at the new database."""
+    from rosemeet.backup import BackupError, copy_to_postgresql
+
+    try:
+        outcome = copy_to_postgresql(target, echo=click.echo)
+    except BackupError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    for name in outcome.skipped:
+        click.echo(f"not copied (no rosemeet table): {name}")
+    click.echo(
+        f"copied {sum(outcome.rows.values())} rows in {len(outcome.rows)} tables to "
+        f"{outcome.target} in {outcome.seconds:.1f} s (schema {', '.join(outcome.revisions)}). "
+        "Now set ROSEMEET_DATABASE_URL to it and start the web app and the scheduler."
+    )
 
 
 @click.group("translate")
@@ -131,8 +230,28 @@ def translate_compile() -> None:
     click.echo(f"compiled {len(catalogs.compile_all())} catalogues")
 
 
+def _accept_relative_downgrades() -> None:
+    """Let ``rosemeet db downgrade -1`` through: Click takes a "-1" typed on the command line
+    for an option it does not know ("No such option: -1") unless the command passes unknown
+    options on as arguments (Flask-Migrate's revision argument itself defaults to "-1")."""
+    from flask_migrate.cli import downgrade
+
+    downgrade.context_settings["ignore_unknown_options"] = True
+
+
+_accept_relative_downgrades()
+
 #: commands shared by ``flask --app rosemeet`` and the ``rosemeet`` script
-COMMANDS = [seed_demo, create_user, create_token, deliver_mail, translate]
+COMMANDS = [
+    seed_demo,
+    create_user,
+    create_token,
+    deliver_mail,
+    backup_command,
+    restore_command,
+    copy_db_command,
+    translate,
+]
 
 
 if __name__ == "__main__":

@@ -29,7 +29,11 @@ class OutboxMessage(Base):
     """One e-mail to one recipient, delivered at least once and at most once per key."""
 
     __tablename__ = "outbox_message"
-    __table_args__ = (Index("ix_outbox_message_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_message_status_next", "status", "next_attempt_at"),
+        # a unique index, not a constraint: SQLite adds it without rebuilding the table (0010)
+        Index("uq_outbox_message_message_id", "message_id", unique=True),
+    )
 
     #: primary key
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,8 +70,17 @@ class OutboxMessage(Base):
     status: Mapped[MessageStatus] = mapped_column(
         enum_column(MessageStatus), default=MessageStatus.PENDING
     )
-    #: delivery attempts so far
+    #: delivery attempts so far (a server that cannot be reached is no attempt)
     attempts: Mapped[int] = mapped_column(default=0)
+    #: when delivery first tried this message; it is given up MAIL_DEAD_AFTER_HOURS later
+    first_attempt_at: Mapped[datetime | None]
+    #: the delivery run that has taken this message to send it (no other run touches it)
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    #: that claim lapses at this time (a run that died lets go of its messages)
+    claimed_until: Mapped[datetime | None]
+    #: the Message-ID header, made once: every attempt sends the same one, so receivers
+    #: recognise a message that reaches them twice
+    message_id: Mapped[str | None] = mapped_column(String(250))
     #: not to be tried before this time
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: the last SMTP error, or why the message could not be built or was refused for good

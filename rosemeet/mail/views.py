@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -13,7 +14,7 @@ from rosemeet.extensions import db
 from rosemeet.mail import links
 from rosemeet.mail.forms import ReminderForm
 from rosemeet.mail.models import MessageStatus, OutboxMessage, ReminderKind
-from rosemeet.mail.operations import resend
+from rosemeet.mail.operations import resend, resend_all_failed
 from rosemeet.mail.reminders import opted_out, set_preferences
 
 bp = Blueprint("mail", __name__)
@@ -66,9 +67,30 @@ def resend_message(message_id: int):
     """Queue a failed message again."""
     require(current_user, "view_admin")
     item = db.get_or_404(OutboxMessage, message_id)
-    resend(item)
+    if not resend(item):
+        flash(_("Only a failed message can be sent again."), "error")
+        return redirect(url_for("mail.message", message_id=item.id))
     db.session.commit()
     flash(_("The message is queued again."), "success")
+    return redirect(url_for("mail.outbox"))
+
+
+@bp.post("/admin/mail/resend-failed")
+@login_required
+def resend_failed():
+    """Queue every failed message again at once (after an outage, or a fixed setting)."""
+    require(current_user, "view_admin")  # CSRFProtect has checked the form's token
+    count = resend_all_failed()
+    db.session.commit()
+    if count:
+        message = ngettext(
+            "%(num)d failed message is queued again.",
+            "%(num)d failed messages are queued again.",
+            count,
+        )
+        flash(message, "success")
+    else:
+        flash(_("There are no failed messages."), "info")
     return redirect(url_for("mail.outbox"))
 
 

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Float, LargeBinary, String, Table, Unicode
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rosemeet.db import Base
 
 
 class SchedulerLease(Base):
-    """Who holds the right to run jobs, and until when (renewed while alive)."""
+    """Who holds the right to run jobs, and until when (renewed while alive).
+
+    APScheduler keeps its jobs in memory: the job table is rebuilt from
+    ``jobs.job_table`` whenever a process takes the lease, so no scheduler internals
+    write to the database (migration 0010 dropped the old ``apscheduler_jobs`` table).
+    """
 
     __tablename__ = "scheduler_lease"
 
@@ -23,14 +28,6 @@ class SchedulerLease(Base):
     expires_at: Mapped[datetime]
     #: when the current holder first took it
     acquired_at: Mapped[datetime]
-
-
-#: APScheduler's job table, declared here so that the migrations own it (APScheduler's
-#: SQLAlchemyJobStore would otherwise create it on first start); same columns as 3.11's.
-apscheduler_jobs = Table(
-    "apscheduler_jobs",
-    Base.metadata,
-    Column("id", Unicode(191), primary_key=True),
-    Column("next_run_time", Float(25), index=True),
-    Column("job_state", LargeBinary, nullable=False),
-)
+    #: the fencing token: increases every time another process takes the lease, so a holder
+    #: that was paused past its lease finds a higher number and stops (it never goes back)
+    fence: Mapped[int] = mapped_column(default=1, server_default="1")
