@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import logging
@@ -114,12 +115,24 @@ def register_blueprints(app: Flask) -> None:
 
     @app.get("/healthz")
     def healthz():
-        """Liveness and database check for load balancers."""
+        """Liveness for load balancers: the database answers AND takes a committed write (a
+        full disk, a read-only file or a read-only server answer 503 "unwritable")."""
+        from rosemeet.db import write_heartbeat
+
         try:
             db.session.execute(text("SELECT 1"))
         except Exception:  # any database failure means unhealthy
             logging.getLogger(__name__).exception("health check failed")
             return jsonify(status="error", database="unreachable"), 503
+        try:
+            write_heartbeat(db.session)
+            db.session.commit()
+        except Exception as exc:  # whatever refused the write: nothing can be saved now
+            reason = getattr(exc, "orig", exc)  # the driver's message, without SQL parameters
+            logging.getLogger(__name__).error("health check: no write possible: %s", reason)
+            with contextlib.suppress(Exception):  # the database itself may be what failed
+                db.session.rollback()
+            return jsonify(status="error", database="unwritable"), 503
         return jsonify(status="ok", database="ok")
 
 

@@ -202,6 +202,11 @@ def authenticate(email: str, password: str, ip: str) -> Person:
 
     During a delay the attempt is refused without looking at the password and not recorded,
     so hammering does not lengthen it; unknown addresses are treated exactly like known ones.
+
+    Everything up to the password check only reads, and the check (argon2, tens of ms) comes
+    before the first write: called in a deferred transaction (the login view is
+    ``@reads_first``), SQLite's write lock is taken only to record the attempt, never during
+    argon2, so simultaneous logins do not queue behind each other's hashing.
     """
     email = normalize_email(email)
     now = utcnow()

@@ -21,6 +21,7 @@ from rosemeet.accounts.forms import (
 from rosemeet.accounts.models import ApiToken, Person
 from rosemeet.core.permissions import get_or_404
 from rosemeet.core.web import client_ip, parse_id, safe_next
+from rosemeet.db import reads_first
 from rosemeet.extensions import db, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -46,6 +47,7 @@ def _start_session(person: Person) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@reads_first  # SQLite: argon2 runs without the write lock; recording the attempt takes it
 def login():
     """Log in with e-mail and password."""
     if current_user.is_authenticated:

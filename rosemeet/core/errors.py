@@ -2,16 +2,42 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import re
 
-from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask import Flask, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
+from rosemeet.db import db_read
 from rosemeet.extensions import db
 
 logger = logging.getLogger(__name__)
+
+#: SQLite result codes (their names' start) of a database that takes no writes now
+_SQLITE_UNAVAILABLE = ("SQLITE_FULL", "SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_CANTOPEN")
+_SQLITE_BUSY = ("SQLITE_BUSY", "SQLITE_LOCKED")
+#: PostgreSQL SQLSTATEs of the same: disk full, out of resources, read-only transaction
+#: (a standby, default_transaction_read_only), I/O error; busy: lock not available, deadlock
+_PG_UNAVAILABLE = frozenset({"53100", "53000", "25006", "58030"})
+_PG_BUSY = frozenset({"55P03", "40P01"})
+#: the drivers' messages for them, for drivers that give no code
+_UNAVAILABLE_WORDS = (
+    "database or disk is full",
+    "readonly database",
+    "disk i/o error",
+    "could not extend file",
+    "no space left on device",
+    "read-only transaction",
+)
+_BUSY_WORDS = ("database is locked", "database table is locked")
+#: submitted fields never shown back on the "could not save" page
+_UNSHOWN_FIELD = re.compile(r"csrf|password|passw|secret|token|(?:^|[-_])(?:version|id)$", re.I)
 
 
 class ApiError(Exception):
@@ -98,9 +124,106 @@ def handle_unexpected(error: Exception):
     return handle_http_error(InternalServerError())
 
 
+def storage_problem(error: DBAPIError) -> str | None:
+    """What kind of trouble a database error is: "unavailable" when the database takes no
+    writes (disk full, read-only file or server, I/O error), "busy" when the lock did not come
+    in time, None for any other error."""
+    orig = error.orig
+    name = getattr(orig, "sqlite_errorname", None) or ""
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    words = str(orig).lower()
+    if name.startswith(_SQLITE_BUSY) or state in _PG_BUSY or any(w in words for w in _BUSY_WORDS):
+        return "busy"
+    if (
+        name.startswith(_SQLITE_UNAVAILABLE)
+        or state in _PG_UNAVAILABLE
+        or any(w in words for w in _UNAVAILABLE_WORDS)
+    ):
+        return "unavailable"
+    return None
+
+
+def kept_fields() -> list[tuple[str, str]]:
+    """The text of the submitted form as (field, value), to show back when it could not be
+    saved: no password, token or CSRF field, no version or id, nothing empty."""
+    try:
+        items = list(request.form.items(multi=True))
+    except Exception:  # an unreadable body: there is nothing to show back
+        return []
+    return [
+        (name.rpartition("-")[2] or name, value)
+        for name, value in items
+        if value.strip() and not _UNSHOWN_FIELD.search(name)
+    ]
+
+
+def handle_database_error(error: DBAPIError):
+    """A database that takes no writes now (full disk, read-only) or stayed locked: 503 with
+    the typed text shown back, so nothing is lost; any other database error is the last
+    resort's."""
+    problem = storage_problem(error)
+    if problem is None:
+        return handle_unexpected(error)
+    # the driver's message only: the SQL parameters may hold what was typed, or secrets
+    logger.error("database %s on %s %s: %s", problem, request.method, request.path, error.orig)
+    with contextlib.suppress(Exception):  # the database itself may be what failed
+        db.session.rollback()
+    busy = problem == "busy"
+    headers = {"Retry-After": "5"} if busy else {}
+    fields = kept_fields()
+    try:  # the page only reads (the person's language, the menu): no write lock for it
+        with db_read():
+            texts = _storage_texts(busy)
+            if wants_json():
+                return _storage_json(busy, texts, headers)
+            page = render_template(
+                "errors/storage.html", status=503, message=texts[0], busy=busy, fields=fields
+            )
+    except Exception:  # reading fails too (no connection at all): keep the text, plainly
+        logger.warning("the storage error page is shown without the layout", exc_info=True)
+        with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "nl")):
+            texts = _storage_texts(busy)
+        if wants_json():
+            return _storage_json(busy, texts, headers)
+        page = _bare_storage_page(texts, fields)
+    return page, 503, headers
+
+
+def _storage_texts(busy: bool) -> tuple[str, str]:
+    """What the "could not save" answer says: what happened, where the text is."""
+    if busy:
+        return _("The database is busy right now: nothing was saved."), _(
+            "Your text is below; copy it."
+        )
+    return _("Could not save: the database accepts nothing right now."), _(
+        "Your text is below; copy it."
+    )
+
+
+def _storage_json(busy: bool, texts: tuple[str, str], headers: dict):
+    """The API's 503: ``storage_unavailable`` or ``database_busy``."""
+    response, status = json_error(503, "database_busy" if busy else "storage_unavailable", texts[0])
+    return response, status, headers
+
+
+def _bare_storage_page(texts: tuple[str, str], fields: list[tuple[str, str]]) -> str:
+    """The "could not save" page without the layout (which reads the database)."""
+    kept = "".join(
+        f"<p><label>{escape(name)}<br><textarea readonly rows=12 cols=80>{escape(value)}"
+        "</textarea></label></p>"
+        for name, value in fields
+    )
+    said = f"<p>{escape(texts[1])}</p>" if fields else ""
+    return (
+        "<!doctype html><meta charset=utf-8><title>503</title><h1>503</h1>"
+        f"<p>{escape(texts[0])}</p>{said}{kept}"
+    )
+
+
 def register_errorhandlers(app: Flask) -> None:
     """Install the handlers on the app."""
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(DBAPIError, handle_database_error)
     app.register_error_handler(ApiError, handle_api_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(UnicodeError, handle_undecodable)
