@@ -199,7 +199,10 @@ class AgendaItem(Base):
     __table_args__ = (
         CheckConstraint("(meeting_id IS NULL) <> (body_id IS NULL)", "meeting_or_backlog"),
         CheckConstraint("planned_minutes IS NULL OR planned_minutes >= 0", "minutes_positive"),
-        Index("ix_agenda_item_meeting_position", "meeting_id", "position"),
+        # one item per place on an agenda; backlog items (no meeting) never collide, since
+        # NULLs are distinct in a unique index on both engines. A unique index, not a
+        # constraint: SQLite adds it without rebuilding the table (migration 0011).
+        Index("uq_agenda_item_meeting_id_position", "meeting_id", "position", unique=True),
     )
 
     #: primary key
@@ -236,7 +239,8 @@ class AgendaItem(Base):
     origin_text: Mapped[str | None] = mapped_column(String(300))
     #: the minutes of this item (Markdown)
     minutes: Mapped[str | None] = mapped_column(Text)
-    #: increases on every save of the item or its minutes; a stale save is refused
+    #: increases on every save of the item or its minutes (SQLAlchemy's version counter: each
+    #: UPDATE says ``WHERE version = <read>``, so a stale save changes nothing)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     #: when made
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
@@ -244,6 +248,8 @@ class AgendaItem(Base):
     updated_at: Mapped[datetime] = mapped_column(
         default=utcnow, onupdate=utcnow, server_default=func.now()
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
     meeting: Mapped[Meeting | None] = relationship()
     body: Mapped[Body | None] = relationship()

@@ -10,15 +10,18 @@ and, where it belongs to one, the field (form and API names).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import flag_modified, set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from rosemeet.accounts.models import Person
 from rosemeet.agendas.models import (
@@ -75,13 +78,72 @@ class AgendaError(ValueError):
 class VersionConflict(AgendaError):
     """Someone else saved the item since it was opened: nothing is overwritten."""
 
-    def __init__(self, item: AgendaItem):
+    def __init__(self, item: AgendaItem, item_id: int | None = None):
         super().__init__(
             _("Someone else saved this item in the meantime. Nothing was overwritten."),
             "version",
             "conflict",
         )
         self.item = item
+        #: the item's id: look the item up again after the rollback (None: it was removed)
+        self.item_id = item.id if item_id is None else item_id
+
+
+#: How often adding an item tries the next place when another request took the last one.
+POSITION_ATTEMPTS = 10
+
+
+@contextmanager
+def _versioned(item: AgendaItem, *also: type[Exception]) -> Iterator[None]:
+    """Change an item in a savepoint and flush it there: when another request saved it since
+    it was read (SQLAlchemy's ``UPDATE ... WHERE version = <read>`` matches no row) the
+    change is undone and VersionConflict is raised; the session stays usable."""
+    item_id = item.id  # read now: after a failed savepoint the row may be gone
+    try:
+        with db.session.begin_nested():
+            yield
+            db.session.flush()
+    except (StaleDataError, *also) as exc:
+        logger.info("agenda item %s: a concurrent save won (%s)", item_id, type(exc).__name__)
+        raise VersionConflict(item, item_id) from None
+
+
+def _count_as_save(item: AgendaItem) -> None:
+    """Make the flush write the row (and so a new version) even when no field changed."""
+    item.updated_at = utcnow()
+    flag_modified(item, "updated_at")
+
+
+def _position_taken(error: IntegrityError) -> bool:
+    """Whether the unique (meeting, position) index refused the row."""
+    text = str(error.orig)
+    return "uq_agenda_item_meeting_id_position" in text or (
+        "agenda_item.meeting_id, agenda_item.position" in text
+    )
+
+
+def _at_end(meeting: Meeting, place: Callable[[int], None]) -> None:
+    """Put an item at the end of the meeting's agenda: ``place(position)`` sets it there.
+
+    Additions to one agenda take turns on its row (``FOR UPDATE`` on PostgreSQL; SQLite's
+    writers take turns anyway), so each reads the last place after the one before it
+    committed: without that, one request can lose the race for the next place again and
+    again. Should two still meet, the unique index refuses the second row and the next
+    place is tried (in a savepoint, so nothing else is lost).
+    """
+    db.session.execute(
+        select(Agenda.meeting_id).where(Agenda.meeting_id == meeting.id).with_for_update()
+    )
+    for attempt in range(1, POSITION_ATTEMPTS + 1):
+        try:
+            with db.session.begin_nested():
+                place(_last_position(meeting) + 1)
+                db.session.flush()
+            return
+        except IntegrityError as exc:
+            if attempt == POSITION_ATTEMPTS or not _position_taken(exc):
+                raise
+            logger.info("meeting %s: place taken by a concurrent request, retrying", meeting.id)
 
 
 # --- settings and template ---------------------------------------------------------------------
@@ -208,9 +270,64 @@ def agenda_of(meeting: Meeting) -> Agenda | None:
 
 @meeting_signals.meetings_created.connect
 def prepare_agendas(meetings: list[Meeting], **_extra) -> None:
-    """Every new meeting starts with its bodies' standard items (and so its opvolglijst)."""
+    """Every new meeting starts with its bodies' standard items (and so its opvolglijst).
+
+    A series' meetings are new in this transaction, so nobody else can be making their
+    agendas: they are added together (one flush), each bodies' template read once.
+    """
+    if len(meetings) == 1:
+        ensure_agenda(meetings[0])
+        return
+    ids = [m.id for m in meetings]
+    have = set(db.session.scalars(select(Agenda.meeting_id).where(Agenda.meeting_id.in_(ids))))
+    templates: dict[tuple[int, ...], list[TemplateItem]] = {}
+    count = 0
     for meeting in meetings:
-        ensure_agenda(meeting)
+        if meeting.id in have:
+            continue
+        bodies = tuple(b.id for b in meeting.bodies)
+        if bodies not in templates:
+            templates[bodies] = _standard_items(meeting.bodies)
+        db.session.add(
+            Agenda(
+                meeting_id=meeting.id,
+                status=AgendaStatus.DRAFT,
+                minutes_status=MinutesStatus.DRAFT,
+                revision=0,
+            )
+        )
+        for position, row in enumerate(templates[bodies], 1):
+            db.session.add(
+                AgendaItem(
+                    meeting_id=meeting.id,
+                    position=position,
+                    title=row.title,
+                    kind=row.kind,
+                    role=row.role,
+                    planned_minutes=row.planned_minutes,
+                    source=ItemSource.TEMPLATE,
+                    version=1,
+                )
+            )
+            count += 1
+    db.session.flush()
+    logger.info("agendas of %d meetings made with %d standard items", len(meetings), count)
+
+
+def _standard_items(bodies: Iterable[Body]) -> list[TemplateItem]:
+    """The template rows of these bodies in order, each standard item once (joint meetings)."""
+    seen_roles: set[ItemRole] = set()
+    seen_titles: set[str] = set()
+    rows = []
+    for body in bodies:
+        for row in template_of(body):
+            if row.role in seen_roles or row.title.casefold() in seen_titles:
+                continue  # a joint meeting gets each standard item once
+            if row.role is not None:
+                seen_roles.add(row.role)
+            seen_titles.add(row.title.casefold())
+            rows.append(row)
+    return rows
 
 
 def ensure_agenda(meeting: Meeting) -> Agenda:
@@ -230,29 +347,20 @@ def ensure_agenda(meeting: Meeting) -> Agenda:
             db.session.flush()
     except IntegrityError:  # made at the same moment by another request
         return db.session.get(Agenda, meeting.id, populate_existing=True)
-    seen_roles: set[ItemRole] = set()
-    seen_titles: set[str] = set()
     position = 0
-    for body in meeting.bodies:
-        for row in template_of(body):
-            if row.role in seen_roles or row.title.casefold() in seen_titles:
-                continue  # a joint meeting gets each standard item once
-            if row.role is not None:
-                seen_roles.add(row.role)
-            seen_titles.add(row.title.casefold())
-            position += 1
-            db.session.add(
-                AgendaItem(
-                    meeting_id=meeting.id,
-                    position=position,
-                    title=row.title,
-                    kind=row.kind,
-                    role=row.role,
-                    planned_minutes=row.planned_minutes,
-                    source=ItemSource.TEMPLATE,
-                    version=1,
-                )
+    for position, row in enumerate(_standard_items(meeting.bodies), 1):
+        db.session.add(
+            AgendaItem(
+                meeting_id=meeting.id,
+                position=position,
+                title=row.title,
+                kind=row.kind,
+                role=row.role,
+                planned_minutes=row.planned_minutes,
+                source=ItemSource.TEMPLATE,
+                version=1,
             )
+        )
     db.session.flush()
     logger.info("agenda of meeting %s made with %s standard items", meeting.id, position)
     return agenda
@@ -347,10 +455,12 @@ def add_item(
         links=links,
         actions=actions,
     )
-    item.position = _last_position(meeting) + 1
-    item.version = 1
-    db.session.add(item)
-    db.session.flush()
+
+    def place(position: int) -> None:
+        item.position = position
+        db.session.add(item)
+
+    _at_end(meeting, place)
     _agenda_changed(meeting, agenda)
     logger.info("agenda item %s added to meeting %s", item.id, meeting.id)
     return item
@@ -377,21 +487,22 @@ def update_item(
     links: str | Iterable[str] | None = None,
     actions: Iterable[PlanAction] | None = None,
 ) -> AgendaItem:
-    """Change an item; a stale ``version`` raises VersionConflict and changes nothing."""
+    """Change an item; a stale ``version`` (the one the user read, or the one loaded when
+    another request saves first) raises VersionConflict and changes nothing."""
     _check_version(item, version)
-    _set_fields(
-        item,
-        title=title,
-        description=description,
-        kind=kind,
-        presenter=presenter,
-        presenter_text=presenter_text,
-        planned_minutes=planned_minutes,
-        links=links,
-        actions=actions,
-    )
-    item.version += 1
-    db.session.flush()
+    with _versioned(item):
+        _set_fields(
+            item,
+            title=title,
+            description=description,
+            kind=kind,
+            presenter=presenter,
+            presenter_text=presenter_text,
+            planned_minutes=planned_minutes,
+            links=links,
+            actions=actions,
+        )
+        _count_as_save(item)
     if item.meeting is not None:
         _agenda_changed(item.meeting)
     return item
@@ -403,19 +514,41 @@ def _check_version(item: AgendaItem, version: int | None) -> None:
 
 
 def delete_item(item: AgendaItem) -> None:
-    """Remove an item from its agenda or backlog (the standard items too, if the body wants)."""
+    """Remove an item from its agenda or backlog (the standard items too, if the body wants);
+    VersionConflict when someone saved it since it was read."""
     meeting = item.meeting
-    db.session.delete(item)
-    db.session.flush()
+    with _versioned(item):
+        db.session.delete(item)
     if meeting is not None:
         _renumber(meeting_items(meeting))
         _agenda_changed(meeting)
 
 
 def _renumber(items: list[AgendaItem]) -> None:
-    for n, item in enumerate(items, 1):
-        item.position = n
+    """Number the items 1, 2, ... in this order.
+
+    The order is no content of an item: the positions are written by plain UPDATEs that do
+    not count as a save (no new version, so nobody's open item or minutes turn stale). They
+    go through negative numbers first, so the unique (meeting, position) index never sees
+    two rows at one place halfway; rows are written in id order (no deadlock between two
+    reorders on PostgreSQL).
+    """
+    if not items:
+        return
     db.session.flush()
+    table = AgendaItem.__table__
+    statement = (
+        table.update()
+        .where(table.c.id == bindparam("item_id"))
+        .values(position=bindparam("new_position"))
+    )
+    numbered = sorted(((item.id, n) for n, item in enumerate(items, 1)), key=lambda p: p[0])
+    for sign in (-1, 1):
+        db.session.execute(
+            statement, [{"item_id": i, "new_position": sign * n} for i, n in numbered]
+        )
+    for n, item in enumerate(items, 1):
+        set_committed_value(item, "position", n)
 
 
 def move_item(item: AgendaItem, step: int) -> None:
@@ -468,7 +601,10 @@ def notify_agenda(meeting: Meeting, agenda: Agenda, *, changed: bool) -> int:
     per person (coalesced on meeting + person, sent after AGENDA_MAIL_DELAY)."""
     if meeting.ends_at <= utcnow():
         return 0
-    agenda.revision += 1
+    # counted in SQL: the UPDATE locks the agenda's row, so simultaneous changes of one
+    # agenda queue their mail one after the other, each with its own revision (outbox key)
+    agenda.revision = Agenda.revision + 1
+    db.session.flush()
     items = meeting_items(meeting)
     queued = 0
     with outside_request_context():
@@ -549,10 +685,17 @@ def pull_into(item: AgendaItem, meeting: Meeting) -> AgendaItem:
         raise AgendaError(_("The meeting is not one of this body."), "meeting_id")
     _check_open(meeting)
     agenda = ensure_agenda(meeting)
-    item.meeting_id, item.meeting = meeting.id, meeting
-    item.body_id, item.body = None, None
-    item.position = _last_position(meeting) + 1
-    db.session.flush()
+    item_id = item.id
+
+    def place(position: int) -> None:  # again after a failed attempt: its savepoint undid it
+        item.meeting_id, item.meeting = meeting.id, meeting
+        item.body_id, item.body = None, None
+        item.position = position
+
+    try:
+        _at_end(meeting, place)
+    except StaleDataError:  # pulled or changed by someone else meanwhile
+        raise VersionConflict(item, item_id) from None
     _agenda_changed(meeting, agenda)
     return item
 
@@ -736,12 +879,18 @@ def save_minutes(item: AgendaItem, text: str, *, version: int | None, by: Person
         )
     _check_version(item, version)
     text = (text or "").replace("\r\n", "\n").strip()
-    item.minutes = text or None
-    item.version += 1
-    db.session.add(
-        MinutesRevision(item=item, version=item.version, text=text, saved_by=by, saved_at=utcnow())
-    )
-    db.session.flush()
+    # The UPDATE of the item (WHERE version = <read>) comes first: of two simultaneous saves
+    # the second matches no row and gets VersionConflict before it writes a revision. The
+    # unique (item, version) of the revisions stays a last guard: also a conflict, no 500.
+    with _versioned(item, IntegrityError):
+        item.minutes = text or None
+        _count_as_save(item)  # a new version, even for the same text
+        db.session.flush()
+        db.session.add(
+            MinutesRevision(
+                item=item, version=item.version, text=text, saved_by=by, saved_at=utcnow()
+            )
+        )
 
 
 def send_minutes_for_comment(meeting: Meeting) -> int:

@@ -146,18 +146,24 @@ def _save_item(meeting: Meeting, item: AgendaItem | None):
                 ops.update_item(item, version=_version(form.version.data), **fields)
         except ops.VersionConflict as exc:
             db.session.rollback()
-            current = db.session.get(AgendaItem, exc.item.id)
+            current = db.session.get(AgendaItem, exc.item_id)
             return render_template(
                 "agendas/conflict.html",
                 meeting=meeting,
                 item=current,
                 rows=[
-                    (_("Title"), current.title, form.title.data),
-                    (_("Description"), current.description or "", form.description.data or ""),
+                    (_("Title"), current.title if current else "", form.title.data),
+                    (
+                        _("Description"),
+                        (current.description if current else "") or "",
+                        form.description.data or "",
+                    ),
                 ],
                 form=form,
                 search=search,
-                back=url_for("agendas.edit_item", item_id=current.id),
+                back=url_for("agendas.edit_item", item_id=current.id)
+                if current
+                else url_for("agendas.agenda", meeting_id=meeting.id),
             ), 409
         except ops.AgendaError as exc:
             db.session.rollback()
@@ -237,9 +243,14 @@ def delete_item(item_id: int):
     """Remove an item from the agenda or the backlog."""
     item = get_or_404(current_user, AgendaItem, item_id, "edit")
     meeting_id = item.meeting_id or request.form.get("meeting_id", type=int)
-    ops.delete_item(item)
-    db.session.commit()
-    flash(_("The item is removed."), "success")
+    try:
+        ops.delete_item(item)
+    except ops.AgendaError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The item is removed."), "success")
     if meeting_id:
         return redirect(url_for("agendas.agenda", meeting_id=meeting_id))
     return redirect(url_for("network.home"))
@@ -337,23 +348,24 @@ def save_minutes(item_id: int):
     item = get_or_404(current_user, AgendaItem, item_id)
     if item.meeting is None or not can(current_user, "edit_minutes", item.meeting):
         abort(403)
+    meeting_id = item.meeting_id
     form = MinutesForm(prefix=f"item-{item.id}")
     if not form.validate_on_submit():
         flash(" ".join(str(m) for msgs in form.errors.values() for m in msgs), "error")
-        return redirect(url_for("agendas.minutes", meeting_id=item.meeting_id))
+        return redirect(url_for("agendas.minutes", meeting_id=meeting_id))
     try:
         ops.save_minutes(
             item, form.minutes.data, version=_version(form.version.data), by=current_user
         )
-    except ops.VersionConflict:
+    except ops.VersionConflict as exc:
         db.session.rollback()
-        current = db.session.get(AgendaItem, item.id)
-        fresh = MinutesForm(formdata=None, prefix=f"item-{item.id}")
+        current = db.session.get(AgendaItem, exc.item_id)
+        fresh = MinutesForm(formdata=None, prefix=f"item-{exc.item_id}")
         fresh.minutes.data = form.minutes.data
-        fresh.version.data = str(current.version)
+        fresh.version.data = str(current.version) if current else ""
         return render_template(
             "agendas/minutes_conflict.html",
-            meeting=current.meeting,
+            meeting=load_meeting(meeting_id),
             item=current,
             mine=form.minutes.data or "",
             form=fresh,
@@ -364,7 +376,7 @@ def save_minutes(item_id: int):
     else:
         db.session.commit()
         flash(_("The minutes of \u201c%(title)s\u201d are saved.", title=item.title), "success")
-    return redirect(url_for("agendas.minutes", meeting_id=item.meeting_id) + f"#item-{item.id}")
+    return redirect(url_for("agendas.minutes", meeting_id=meeting_id) + f"#item-{item_id}")
 
 
 @bp.post("/meetings/<int:meeting_id>/minutes/send")

@@ -204,7 +204,8 @@ def _warnings(meetings: list[Meeting]) -> list[dict]:
 
 def _error(exc: ops.MeetingError) -> ApiError:
     db.session.rollback()
-    return ApiError(400, exc.code, exc.message, {exc.field or "meeting": [exc.message]})
+    status = 409 if isinstance(exc, ops.MeetingConflict) else 400  # saved by someone else
+    return ApiError(status, exc.code, exc.message, {exc.field or "meeting": [exc.message]})
 
 
 def _invalid(field: str, key: str) -> ApiError:

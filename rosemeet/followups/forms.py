@@ -7,7 +7,14 @@ people, organisations, bodies and actions are checked against the database in th
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from rosemeet.core.forms import Form
@@ -86,6 +93,8 @@ class FollowUpForm(Form):
     decision_id = _IdField(_l("From decision"), choices=[])
     body_id = _IdField(_l("Follow-up list of"), choices=[])
     action_ids = _IdsField(_l("Plan actions"), choices=[])
+    #: the version the follow-up was opened at (a stale save is refused)
+    version = HiddenField()
 
 
 class StatusForm(Form):

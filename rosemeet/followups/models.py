@@ -202,6 +202,10 @@ class FollowUp(Base):
     updated_at: Mapped[datetime] = mapped_column(
         default=utcnow, onupdate=utcnow, server_default=func.now()
     )
+    #: increases on every change (SQLAlchemy's version counter: a stale save changes nothing)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     body: Mapped[Body] = relationship(foreign_keys=[body_id])
     report_to_body: Mapped[Body | None] = relationship(foreign_keys=[report_to_body_id])

@@ -12,13 +12,15 @@ retries inside a savepoint with the next number. Numbers are never reused or ren
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from rosemeet.accounts.models import Person
 from rosemeet.agendas.models import AgendaItem, ItemSource
@@ -51,6 +53,42 @@ class FollowUpError(ValueError):
         self.message = str(message)
         self.field = field
         self.code = code
+
+
+class FollowUpConflict(FollowUpError):
+    """A save made on a stale read: someone else saved the follow-up first (409)."""
+
+
+def changed_meanwhile() -> FollowUpConflict:
+    """The refusal of a save made on a stale read: someone else saved first (code "conflict")."""
+    return FollowUpConflict(
+        _(
+            "Someone else changed this follow-up in the meantime. Nothing was overwritten: "
+            "check what you entered below and save again."
+        ),
+        None,
+        "conflict",
+    )
+
+
+def _check_version(follow_up: FollowUp, version: int | None) -> None:
+    if version is not None and version != follow_up.version:
+        raise changed_meanwhile()
+
+
+@contextmanager
+def _one_save_wins(follow_up: FollowUp) -> Iterator[None]:
+    """Change a follow-up in a savepoint, flushed there: when another request saved it since
+    it was read (SQLAlchemy's ``UPDATE ... WHERE version = <read>`` matches no row), the
+    change is undone and ``changed_meanwhile`` raised; the session stays usable."""
+    follow_up_id = follow_up.id
+    try:
+        with db.session.begin_nested():
+            yield
+            db.session.flush()
+    except StaleDataError:
+        logger.info("follow-up %s: a concurrent save won", follow_up_id)
+        raise changed_meanwhile() from None
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -214,20 +252,26 @@ def update_follow_up(
     due_on: date | None,
     report_to_body: Body | None,
     actions: Iterable[PlanAction],
+    version: int | None = None,
 ) -> FollowUp:
-    """Change what a follow-up says (not its status: see ``set_status``)."""
+    """Change what a follow-up says (not its status: see ``set_status``); a stale
+    ``version`` (the one the user read), or a save by someone else meanwhile, raises
+    FollowUpError "conflict" and changes nothing."""
     title = _clean_text(title)
     if not title:
         raise FollowUpError(_("Write what must be done."), "title")
     _check_report_to(follow_up.body, report_to_body)
-    follow_up.title = title
-    follow_up.description = _clean_text(description) or None
-    follow_up.owner_person = owner_person
-    follow_up.owner_organisation = owner_organisation
-    follow_up.due_on = due_on
-    follow_up.report_to_body = report_to_body
-    follow_up.actions = list(actions)
-    db.session.flush()
+    _check_version(follow_up, version)
+    with _one_save_wins(follow_up):
+        follow_up.title = title
+        follow_up.description = _clean_text(description) or None
+        follow_up.owner_person = owner_person
+        follow_up.owner_organisation = owner_organisation
+        follow_up.due_on = due_on
+        follow_up.report_to_body = report_to_body
+        follow_up.actions = list(actions)
+        follow_up.updated_at = utcnow()  # the row is written (a new version) even when only
+        # the plan actions change
     return follow_up
 
 
@@ -241,11 +285,14 @@ def set_status(
     status: FollowUpStatus,
     by: Person | None = None,
     meeting: Meeting | None = None,
+    *,
+    version: int | None = None,
 ) -> FollowUp:
     """Change the status; closing records who, when and (if given) in which meeting.
 
     A meeting must belong to the owning body or to the body it reports back to.
-    Reopening clears the closing record.
+    Reopening clears the closing record. A stale ``version``, or a save by someone else
+    meanwhile, raises FollowUpError "conflict".
     """
     if meeting is not None:
         allowed = {b.id for b in closing_bodies(follow_up)}
@@ -263,14 +310,16 @@ def set_status(
             raise FollowUpError(
                 _("Only closing (done or dropped) is recorded in a meeting."), "status"
             )
-    follow_up.status = status
-    if status.is_open:
-        follow_up.closed_at = follow_up.closed_by = follow_up.closed_in_meeting = None
-    else:
-        follow_up.closed_at = utcnow()
-        follow_up.closed_by = by
-        follow_up.closed_in_meeting = meeting
-    db.session.flush()
+    _check_version(follow_up, version)
+    with _one_save_wins(follow_up):
+        follow_up.status = status
+        if status.is_open:
+            follow_up.closed_at = follow_up.closed_by = follow_up.closed_in_meeting = None
+        else:
+            follow_up.closed_at = utcnow()
+            follow_up.closed_by = by
+            follow_up.closed_in_meeting = meeting
+        follow_up.updated_at = utcnow()
     logger.info("follow-up %s is now %s", follow_up.id, status.value)
     return follow_up
 

@@ -263,6 +263,7 @@ def _follow_up_page(follow_up: FollowUp, s_form=None, e_form=None, status: int =
         e_form.due_on.data = follow_up.due_on
         e_form.report_to_body_id.data = follow_up.report_to_body_id
         e_form.action_ids.data = [a.id for a in follow_up.actions]
+        e_form.version.data = str(follow_up.version)
     return (
         render_template(
             "followups/follow_up.html",
@@ -303,7 +304,8 @@ def change_status(follow_up_id: int):
         form = status_form(follow_up)
         form.validate()
         show_error(form, exc)
-        return _follow_up_page(follow_up, s_form=form, status=400)
+        conflict = isinstance(exc, ops.FollowUpConflict)
+        return _follow_up_page(follow_up, s_form=form, status=409 if conflict else 400)
     db.session.commit()
     flash(_("The follow-up is now %(status)s.", status=follow_up.status.label), "success")
     return redirect(safe_next(url_for("followups.follow_up", follow_up_id=follow_up.id)))
@@ -318,7 +320,13 @@ def edit_follow_up(follow_up_id: int):
     if form.validate():
         try:
             values = follow_up_values(form)
-            ops.update_follow_up(follow_up, **values)
+            ops.update_follow_up(follow_up, **values, version=parse_id(form.version.data))
+        except ops.FollowUpConflict as exc:  # saved by someone else: keep what was typed
+            db.session.rollback()
+            follow_up = get_or_404(current_user, FollowUp, follow_up_id, "edit")
+            form.version.data = str(follow_up.version)
+            show_error(form, exc, "title")
+            return _follow_up_page(follow_up, e_form=form, status=409)
         except ops.FollowUpError as exc:
             db.session.rollback()
             follow_up = get_or_404(current_user, FollowUp, follow_up_id, "edit")

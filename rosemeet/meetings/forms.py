@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -232,6 +233,8 @@ class MeetingForm(Form):
         description=_l("People invited besides the members."),
         validators=[Optional()],
     )
+    #: the version the meeting was opened at, when changing one (a stale save is refused)
+    version = HiddenField()
 
     def validate_end_time(self, field) -> None:
         """A meeting ends after it starts (on the same day)."""

@@ -164,6 +164,10 @@ class MeetingSeries(Base):
     updated_at: Mapped[datetime] = mapped_column(
         default=utcnow, onupdate=utcnow, server_default=func.now()
     )
+    #: increases on every change (SQLAlchemy's version counter: a stale save changes nothing)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     bodies: Mapped[list[Body]] = relationship(secondary=series_body, order_by=Body.name)
     guests: Mapped[list[Person]] = relationship(secondary=series_guest, order_by=Person.name)
@@ -225,6 +229,11 @@ class Meeting(Base):
     updated_at: Mapped[datetime] = mapped_column(
         default=utcnow, onupdate=utcnow, server_default=func.now()
     )
+    #: increases on every change of the row, unlike ``sequence`` (SQLAlchemy's version
+    #: counter: a stale save changes nothing)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     series: Mapped[MeetingSeries | None] = relationship(back_populates="meetings")
     bodies: Mapped[list[Body]] = relationship(secondary=meeting_body, order_by=Body.name)

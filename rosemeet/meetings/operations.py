@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -23,6 +24,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from rosemeet.accounts.models import Person
 from rosemeet.calendar import invitations
@@ -79,6 +81,46 @@ _RECURRENCE_FIELDS = {
 def from_recurrence(error: RecurrenceError) -> MeetingError:
     """The MeetingError for a RecurrenceError, tied to the field it concerns."""
     return MeetingError(str(error), _RECURRENCE_FIELDS.get(error.code, "rrule"), error.code.value)
+
+
+class MeetingConflict(MeetingError):
+    """A save made on a stale read: someone else saved the meeting or series first (409)."""
+
+
+def changed_meanwhile(*, series: bool = False) -> MeetingConflict:
+    """The refusal of a save made on a stale read: someone else saved first (code "conflict")."""
+    message = (
+        _(
+            "Someone else changed this series or one of its meetings in the meantime. Nothing "
+            "was overwritten: check what you entered below and save again."
+        )
+        if series
+        else _(
+            "Someone else changed this meeting in the meantime. Nothing was overwritten: check "
+            "what you entered below and save again."
+        )
+    )
+    return MeetingConflict(message, None, "conflict")
+
+
+def check_version(row: Meeting | MeetingSeries, version: int | None) -> None:
+    """Refuse a save based on another version than the stored one (the user read an old one)."""
+    if version is not None and version != row.version:
+        raise changed_meanwhile(series=isinstance(row, MeetingSeries))
+
+
+@contextmanager
+def _one_save_wins(*, series: bool = False) -> Iterator[None]:
+    """Change meetings or series in a savepoint, flushed there: when another request saved one
+    of them since it was read (SQLAlchemy's ``UPDATE ... WHERE version = <read>`` matches no
+    row), all of it is undone and ``changed_meanwhile`` raised; the session stays usable."""
+    try:
+        with db.session.begin_nested():
+            yield
+            db.session.flush()
+    except StaleDataError:
+        logger.info("a concurrent save of a %s won", "series" if series else "meeting")
+        raise changed_meanwhile(series=series) from None
 
 
 def horizon(today: date) -> date:
@@ -190,10 +232,11 @@ def notify(meeting: Meeting, what: str) -> int:
             if waiting is not None and waiting.kind == _MAIL_KINDS["invite"]:
                 # the invitation has not gone out yet: send it with the new details,
                 # or not at all when the meeting is cancelled before it left
-                if what == "cancel":
-                    withdraw(waiting)
+                if what != "cancel":
+                    what_now = "invite"
+                elif withdraw(waiting):
                     continue
-                what_now = "invite"
+                # else a delivery run has just taken the invitation: the cancellation follows
             enqueue(**_message(meeting, person, what_now, people))
             queued += 1
     return queued
@@ -525,6 +568,22 @@ def split_point(meeting: Meeting) -> date:
 
 
 def change_following(
+    meeting: Meeting,
+    settings: SeriesSettings,
+    *,
+    today: date | None = None,
+    version: int | None = None,
+) -> MeetingSeries:
+    """Change this meeting and the following ones (see ``_change_following``); ``version`` is
+    the series' version the user read: stale, or saved by someone else meanwhile, raises
+    MeetingError "conflict" and changes nothing."""
+    if meeting.series is not None:
+        check_version(meeting.series, version)
+    with _one_save_wins(series=True):
+        return _change_following(meeting, settings, today=today)
+
+
+def _change_following(
     meeting: Meeting, settings: SeriesSettings, *, today: date | None = None
 ) -> MeetingSeries:
     """Change this meeting and the following ones of its series; earlier meetings stay.
@@ -693,10 +752,13 @@ def update_meeting(
     online_url: str | None = KEEP,
     title: str | None = None,
     guests: list[Person] | None = None,
+    version: int | None = None,
 ) -> bool:
     """Move this meeting or change its place; return whether invitees were told.
 
-    Arguments left out stay as they are; ``location=None`` removes the address.
+    Arguments left out stay as they are; ``location=None`` removes the address. ``version``
+    is the one the user read: stale, or saved by someone else meanwhile, raises MeetingError
+    "conflict" and changes nothing.
     """
     if meeting.is_cancelled:
         raise MeetingError(
@@ -712,34 +774,38 @@ def update_meeting(
         meeting.online_url if online_url is KEEP else online_url,
         meeting.bodies,
     )
-    if title is not None:
-        meeting.title = title.strip() or None
-    if guests is not None:
-        _set_guests_of(meeting, guests)
-    changed = _apply_change(
-        meeting,
-        starts_at=starts_at.astimezone(UTC),
-        ends_at=ends_at.astimezone(UTC),
-        location=location,
-        online_url=online_url,
-    )
-    db.session.flush()
+    check_version(meeting, version)
+    with _one_save_wins():
+        if title is not None:
+            meeting.title = title.strip() or None
+        if guests is not None:
+            _set_guests_of(meeting, guests)
+        changed = _apply_change(
+            meeting,
+            starts_at=starts_at.astimezone(UTC),
+            ends_at=ends_at.astimezone(UTC),
+            location=location,
+            online_url=online_url,
+        )
     return changed
 
 
-def cancel_meeting(meeting: Meeting, reason: str) -> None:
-    """Cancel one meeting with a reason; it stays visible as cancelled."""
+def cancel_meeting(meeting: Meeting, reason: str, *, version: int | None = None) -> None:
+    """Cancel one meeting with a reason; it stays visible as cancelled. A stale ``version``,
+    or a save by someone else meanwhile, raises MeetingError "conflict"."""
     if meeting.is_cancelled:
         raise MeetingError(_("This meeting is already cancelled."), "reason", "cancelled")
     reason = (reason or "").strip()
     if not reason:
         raise MeetingError(_("Say why the meeting is cancelled."), "reason")
-    meeting.status = MeetingStatus.CANCELLED
-    meeting.cancel_reason = reason
-    meeting.sequence += 1
-    meeting.updated_at = utcnow()
-    db.session.flush()
-    notify(meeting, "cancel")
+    check_version(meeting, version)
+    with _one_save_wins():
+        meeting.status = MeetingStatus.CANCELLED
+        meeting.cancel_reason = reason
+        meeting.sequence += 1
+        meeting.updated_at = utcnow()
+        db.session.flush()
+        notify(meeting, "cancel")
     logger.info("meeting %s cancelled", meeting.id)
 
 

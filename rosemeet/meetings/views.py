@@ -278,6 +278,7 @@ def edit_meeting(meeting_id: int):
         form.location.data = item.location
         form.online_url.data = item.online_url
         form.guest_ids.data = [a.person_id for a in item.attendances if a.is_guest]
+        form.version.data = str(item.version)
     if _submitted(form, "day"):
         try:
             changed = ops.update_meeting(
@@ -288,7 +289,13 @@ def edit_meeting(meeting_id: int):
                 online_url=form.online_url.data,
                 title=form.title.data,
                 guests=[db.session.get(Person, i) for i in form.guest_ids.data or []],
+                version=parse_id(form.version.data),
             )
+        except ops.MeetingConflict as exc:  # saved by someone else: keep what was typed
+            db.session.rollback()
+            form.version.data = str(item.version)
+            _show_error(form, exc)
+            return render_template("meetings/meeting_form.html", form=form, meeting=item), 409
         except ops.MeetingError as exc:
             db.session.rollback()
             _show_error(form, exc)
@@ -315,6 +322,10 @@ def cancel_meeting(meeting_id: int):
     if form.validate_on_submit():
         try:
             ops.cancel_meeting(item, form.reason.data)
+        except ops.MeetingConflict as exc:  # changed by someone else: keep the reason typed
+            db.session.rollback()
+            _show_error(form, exc)
+            return render_template("meetings/cancel.html", form=form, meeting=item), 409
         except ops.MeetingError as exc:
             db.session.rollback()
             _show_error(form, exc)
@@ -399,6 +410,12 @@ def edit_following(meeting_id: int):
         try:
             rule = form.build_rrule()
             ops.change_following(item, _settings(form, rule))
+        except ops.MeetingConflict as exc:  # changed by someone else: keep what was entered
+            db.session.rollback()
+            _show_error(form, exc)
+            return render_template(
+                "meetings/series_form.html", form=form, body=body, meeting=item
+            ), 409
         except RecurrenceError as exc:
             db.session.rollback()
             _recurrence_error(form, exc)

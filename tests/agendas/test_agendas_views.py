@@ -163,7 +163,7 @@ def test_exports_download_docx_and_markdown(client, auth, rose, meeting):
 def test_word_download_survives_control_characters_stored_before_input_refused_them(
     client, auth, rose, meeting
 ):
-    item = ops.add_item(meeting, title="Begroting\x0b2027", description="punt\x00een")
+    item = ops.add_item(meeting, title="Begroting\x0b2027", description="punt\x1feen")
     item.minutes = "Verslag\x1b met stuurteken"
     db.session.commit()
     auth.login(rose.secretary.email)

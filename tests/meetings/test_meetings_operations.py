@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from rosemeet.core.time import to_local
 from rosemeet.extensions import db
@@ -23,7 +23,7 @@ from rosemeet.meetings.models import (
 )
 from rosemeet.network import operations as network
 from rosemeet.network.models import Role
-from tests.meetings.conftest import TODAY, brussels
+from tests.meetings.conftest import NOW, TODAY, brussels
 
 
 def count(model) -> int:
@@ -366,6 +366,31 @@ def test_a_meeting_cancelled_before_its_invitation_left_sends_nothing(ag, make_m
         for m in outbox("meeting_invite") + outbox("meeting_cancel")
         if m.key.startswith(f"meeting:{meeting.id}:")
     ] == []
+
+
+def test_a_meeting_cancelled_while_its_invitation_is_being_sent_gets_a_cancellation(
+    ag, make_meeting, monkeypatch
+):
+    meeting = make_meeting(ag)
+    invites = len(outbox("meeting_invite"))
+    found = ops.pending_message
+
+    def claimed_right_after_reading(key):
+        """A delivery run claims the invitation between reading and withdrawing it."""
+        message = found(key)
+        if message is not None:
+            db.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message.id)
+                .values(claimed_by="deliverer", claimed_until=NOW + timedelta(minutes=5))
+                .execution_options(synchronize_session=False)
+            )
+        return message
+
+    monkeypatch.setattr(ops, "pending_message", claimed_right_after_reading)
+    ops.cancel_meeting(meeting, "Vergissing")
+    cancels = [m for m in outbox("meeting_cancel") if m.key.startswith(f"meeting:{meeting.id}:")]
+    assert len(cancels) == invites > 0
 
 
 def test_meetings_and_their_messages_share_one_transaction(ag, make_meeting):
