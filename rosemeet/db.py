@@ -109,7 +109,7 @@ class Heartbeat(Base):
 
     __tablename__ = "heartbeat"
 
-    #: always 1: the single row (written by migration 0012)
+    #: always 1: the single row (written by migration 0010)
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     #: when the last health check wrote it
     written_at: Mapped[datetime]

@@ -201,7 +201,7 @@ class AgendaItem(Base):
         CheckConstraint("planned_minutes IS NULL OR planned_minutes >= 0", "minutes_positive"),
         # one item per place on an agenda; backlog items (no meeting) never collide, since
         # NULLs are distinct in a unique index on both engines. A unique index, not a
-        # constraint: SQLite adds it without rebuilding the table (migration 0011).
+        # constraint: SQLite adds it without rebuilding the table (migration 0009).
         Index("uq_agenda_item_meeting_id_position", "meeting_id", "position", unique=True),
     )
 

@@ -31,7 +31,7 @@ class OutboxMessage(Base):
     __tablename__ = "outbox_message"
     __table_args__ = (
         Index("ix_outbox_message_status_next", "status", "next_attempt_at"),
-        # a unique index, not a constraint: SQLite adds it without rebuilding the table (0010)
+        # a unique index, not a constraint: SQLite adds it without rebuilding the table (0008)
         Index("uq_outbox_message_message_id", "message_id", unique=True),
     )
 

@@ -15,7 +15,7 @@ class SchedulerLease(Base):
 
     APScheduler keeps its jobs in memory: the job table is rebuilt from
     ``jobs.job_table`` whenever a process takes the lease, so no scheduler internals
-    write to the database (migration 0010 dropped the old ``apscheduler_jobs`` table).
+    write to the database (migration 0008 dropped the old ``apscheduler_jobs`` table).
     """
 
     __tablename__ = "scheduler_lease"

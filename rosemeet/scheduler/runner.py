@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 #: the exit status for a configuration that cannot work (sysexits' EX_CONFIG)
 EXIT_CONFIG = 78
-#: tables and columns the jobs need (the newest migration that touches them: 0010)
+#: tables and columns the jobs need (the newest migration that touches them: 0008)
 REQUIRED = {
     "scheduler_lease": {"name", "holder", "expires_at", "fence"},
     "outbox_message": {"status", "next_attempt_at", "claimed_by", "claimed_until", "message_id"},

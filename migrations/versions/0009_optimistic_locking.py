@@ -1,8 +1,8 @@
 """optimistic locking: version counters on follow-ups, meetings and series; one agenda item
 per place on an agenda
 
-Revision ID: 0011
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-30 10:00:00
 
 Reviewed by hand. ``follow_up``, ``meeting`` and ``meeting_series`` get a ``version``
@@ -29,8 +29,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0011"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,4 @@
-"""Migration 0011 on a filled database, on the engine under test: version columns added
+"""Migration 0009 on a filled database, on the engine under test: version columns added
 (every row at 1), agendas with two items at one place numbered again, the unique index in
 place; downgrade and upgrade again, and no row lost on the way (nothing is rebuilt, so
 nothing cascades)."""
@@ -125,7 +125,7 @@ def _counts(connection) -> dict[str, int]:
     }
 
 
-def test_0011_upgrades_and_downgrades_a_filled_database(scratch_database_url, tmp_path):
+def test_0009_upgrades_and_downgrades_a_filled_database(scratch_database_url, tmp_path):
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": scratch_database_url,
@@ -139,7 +139,7 @@ def test_0011_upgrades_and_downgrades_a_filled_database(scratch_database_url, tm
             _fill(connection)
             before = _counts(connection)
 
-        upgrade(revision="0011")
+        upgrade(revision="0009")
         with db.engine.begin() as connection:
             assert _counts(connection) == before
             for table in VERSIONED:
@@ -166,7 +166,7 @@ def test_0011_upgrades_and_downgrades_a_filled_database(scratch_database_url, tm
         indexes = {i["name"] for i in inspect(db.engine).get_indexes("agenda_item")}
         assert "ix_agenda_item_meeting_position" in indexes
 
-        upgrade(revision="0011")
+        upgrade(revision="0009")
         with db.engine.begin() as connection:
             assert _counts(connection) == before
         db.engine.dispose()

@@ -1,7 +1,7 @@
 """heartbeat: the row /healthz rewrites and commits, so a full disk or a read-only database fails it
 
-Revision ID: 0012
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-02 10:00:00
 
 Reviewed by hand. A ``SELECT 1`` answers on a full disk and on a read-only file or server;
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0012"
-down_revision = "0007"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
@@ -33,7 +33,7 @@ def upgrade():
     now = datetime.now(UTC)
     if op.get_bind().dialect.name == "sqlite":  # stored as naive UTC, like UTCDateTime does
         now = now.replace(tzinfo=None)
-    op.bulk_insert(heartbeat, [{"id": 1, "written_at": now, "written_by": "migration 0012"}])
+    op.bulk_insert(heartbeat, [{"id": 1, "written_at": now, "written_by": "migration 0010"}])
 
 
 def downgrade():

@@ -1,7 +1,7 @@
 """mail delivery claims, a stable Message-ID and a fenced scheduler lease; APScheduler's
 job table goes
 
-Revision ID: 0010
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-11-30 12:00:00
 
@@ -29,7 +29,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0010"
+revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None
