@@ -40,6 +40,8 @@ from sqlalchemy.exc import OperationalError
 from rosemeet import create_app
 from rosemeet.accounts import operations as accounts
 from rosemeet.agendas import operations as agendas
+from rosemeet.calendar import operations as feeds
+from rosemeet.calendar.models import FeedScope
 from rosemeet.db import db_read, reads_first, without_waiting
 from rosemeet.extensions import db
 from rosemeet.mail.models import MessageStatus, OutboxMessage
@@ -286,6 +288,27 @@ def test_api_token_use_is_not_worth_waiting_for_the_lock(database_file, tmp_path
         assert time.monotonic() - started < 1
     assert client.get("/api/v1/bodies", headers=headers).status_code == 200
     [(used,)] = raw_query(database_file, "SELECT last_used_at FROM api_token WHERE id=?", token_id)
+    assert used is not None
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_a_feed_poll_is_not_worth_waiting_for_the_lock(database_file, tmp_path):
+    """A calendar application polling its feed gets it at once while another connection
+    writes; when the feed was last used is recorded by a later poll."""
+    app = file_app(database_file, tmp_path)
+    with app.test_request_context():
+        person = accounts.create_person(name="Kalender Gebruiker", email="cal@rose.example.org")
+        feed, plain = feeds.create_feed(person, FeedScope.PERSON, None)
+        db.session.commit()
+        feed_id = feed.id
+    client = app.test_client()
+    with write_lock_held(database_file):
+        started = time.monotonic()
+        assert client.get(f"/feeds/{plain}.ics").status_code == 200
+        assert time.monotonic() - started < 1
+    assert client.get(f"/feeds/{plain}.ics").status_code == 200
+    [(used,)] = raw_query(database_file, "SELECT last_used_at FROM feed_token WHERE id=?", feed_id)
     assert used is not None
     with app.app_context():
         db.engine.dispose()

@@ -8,16 +8,14 @@ from typing import Any
 
 from flask import Blueprint, g, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import DBAPIError
 from werkzeug.datastructures import MultiDict
 from wtforms import FieldList, SelectMultipleField
 
 from rosemeet.accounts.operations import person_for_api_token
-from rosemeet.core.errors import ApiError, storage_problem
+from rosemeet.core.errors import ApiError, commit_bookkeeping
 from rosemeet.core.forms import text_error
 from rosemeet.core.permissions import can
 from rosemeet.core.web import MAX_ID, date_range_message, in_date_range, parse_id
-from rosemeet.db import without_waiting
 from rosemeet.extensions import csrf, db
 
 logger = logging.getLogger(__name__)
@@ -59,15 +57,8 @@ def authenticate() -> None:
     person = person_for_api_token(token.strip())
     if person is None:
         raise ApiError(401, "unauthorized", _("The token is unknown or revoked."))
-    if db.session.dirty:  # last_used_at, at most every few minutes: never worth a wait
-        try:
-            with without_waiting():  # SQLite: skip it while another connection writes
-                db.session.commit()
-        except DBAPIError as exc:
-            if storage_problem(exc) is None:
-                raise
-            db.session.rollback()  # busy, or a read-only database: record it next time
-            logger.info("API token use not recorded now: %s", exc.orig)
+    if db.session.dirty:  # last_used_at, at most every few minutes
+        commit_bookkeeping("API token use")
     g.api_user = person
 
 

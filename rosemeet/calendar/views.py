@@ -28,6 +28,7 @@ from rosemeet.calendar.forms import FeedForm
 from rosemeet.calendar.invitations import meeting_details
 from rosemeet.calendar.models import FeedScope, FeedToken
 from rosemeet.core.enums import select_choices
+from rosemeet.core.errors import commit_bookkeeping
 from rosemeet.core.forms import ConfirmForm
 from rosemeet.core.permissions import get_or_404
 from rosemeet.db import utcnow
@@ -93,7 +94,7 @@ def feed(token: str):
     response.make_conditional(request)
     if response.status_code == 200:
         item.last_used_at = utcnow()
-        db.session.commit()
+        commit_bookkeeping("feed use")
     return response
 
 

@@ -14,7 +14,7 @@ from markupsafe import escape
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
-from rosemeet.db import db_read
+from rosemeet.db import db_read, without_waiting
 from rosemeet.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -122,6 +122,19 @@ def handle_unexpected(error: Exception):
     except Exception:  # the database itself may be what failed
         logger.exception("rollback after the unhandled error failed")
     return handle_http_error(InternalServerError())
+
+
+def commit_bookkeeping(what: str) -> None:
+    """Commit a read request's bookkeeping (when a token was last used) if the database takes
+    it at once; never worth a wait: busy or read-only, it is recorded next time."""
+    try:
+        with without_waiting():  # SQLite: skip it while another connection writes
+            db.session.commit()
+    except DBAPIError as exc:
+        if storage_problem(exc) is None:
+            raise
+        db.session.rollback()
+        logger.info("%s not recorded now: %s", what, exc.orig)
 
 
 def storage_problem(error: DBAPIError) -> str | None:
