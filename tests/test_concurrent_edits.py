@@ -38,12 +38,12 @@ from rosemeet.extensions import db
 from rosemeet.meetings import operations as meetings
 from rosemeet.network import operations as network
 from rosemeet.network.models import BodyKind, Role
-from tests.conftest import PASSWORD, free_port
+from tests.conftest import PASSWORD
+from tests.servers import SECRET, gunicorn
 
 pytestmark = pytest.mark.no_db
 
 ROOT = Path(__file__).resolve().parent.parent
-SECRET = "concurrent-edits-test"
 #: client processes that fire the requests of one burst
 CLIENTS = 4
 
@@ -220,72 +220,6 @@ def _seed() -> tuple[dict, str, str]:
     return ids, plain, secretary.email
 
 
-@contextmanager
-def _gunicorn(url: str, folder: Path):
-    """gunicorn with 3 workers serving ``wsgi:app`` on the database; stopped at the end."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "ROSEMEET_DATABASE_URL": url,
-        "ROSEMEET_INSTANCE_PATH": str(folder),
-        "ROSEMEET_SECRET_KEY": SECRET,
-        "ROSEMEET_BASE_URL": base,
-        "ROSEMEET_SMTP_HOST": "",
-        "ROSEMEET_LOG_LEVEL": "WARNING",
-    }
-    log_path = folder / "gunicorn.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--workers",
-                "3",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--timeout",
-                "60",
-                "--graceful-timeout",
-                "5",
-                "wsgi:app",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_until_serving(base, process, log_path)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _wait_until_serving(base: str, process: subprocess.Popen, log_path: Path) -> None:
-    """Until /healthz answers and the three workers have booted (at most 30 s)."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn stopped:\n{log_path.read_text(errors='replace')}")
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:  # noqa: S310
-                booted = log_path.read_text(errors="replace").count("Booting worker")
-                if response.status == 200 and booted >= 3:
-                    time.sleep(1.5)  # the last worker loads the app
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"gunicorn did not answer:\n{log_path.read_text(errors='replace')}")
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def served(request, tmp_path_factory):
     """The app served by gunicorn (3 workers) on a prepared, committed database."""
@@ -306,7 +240,7 @@ def served(request, tmp_path_factory):
             ids, token, email = _seed()
             db.session.commit()
             db.engine.dispose()
-        with _gunicorn(url, folder) as base:
+        with gunicorn(url, folder, folder / "gunicorn.log") as base:
             yield Served(request.param, base, app, token, email, ids, folder / "gunicorn.log")
         with app.app_context():
             db.engine.dispose()

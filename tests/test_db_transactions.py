@@ -49,12 +49,12 @@ from rosemeet.meetings import operations as meetings
 from rosemeet.network import operations as network
 from rosemeet.network.models import BodyKind, Role
 from tests.conftest import PASSWORD, brussels, free_port
+from tests.servers import SECRET, gunicorn
 
 pytestmark = pytest.mark.no_db
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-SECRET = "transactions-test-secret"
 
 
 # --- a migrated database file, copied for each test ---------------------------------------
@@ -374,60 +374,6 @@ def fill(path: Path, instance: Path, users: int = 10) -> Filled:
     with app.app_context():
         db.engine.dispose()
     return filled
-
-
-@contextmanager
-def gunicorn(url: str, instance: Path, log: Path, workers: int = 3, **env):
-    """gunicorn serving the app on a loopback port; yields its base URL once /healthz
-    answers. Its output goes to ``log``."""
-    port = free_port()
-    environment = {
-        **os.environ,
-        "ROSEMEET_DATABASE_URL": url,
-        "ROSEMEET_INSTANCE_PATH": str(instance),
-        "ROSEMEET_SECRET_KEY": SECRET,
-        "ROSEMEET_SMTP_HOST": "",
-        "ROSEMEET_LOG_LEVEL": "WARNING",
-        **env,
-    }
-    with log.open("ab") as out:
-        server = subprocess.Popen(
-            [
-                str(BIN / "gunicorn"),
-                "-w",
-                str(workers),
-                "-b",
-                f"127.0.0.1:{port}",
-                "--timeout",
-                "60",
-                "wsgi:app",
-            ],
-            cwd=ROOT,
-            env=environment,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=5) as answer:  # noqa: S310
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 class Browser:
