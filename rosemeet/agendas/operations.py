@@ -288,28 +288,8 @@ def prepare_agendas(meetings: list[Meeting], **_extra) -> None:
         bodies = tuple(b.id for b in meeting.bodies)
         if bodies not in templates:
             templates[bodies] = _standard_items(meeting.bodies)
-        db.session.add(
-            Agenda(
-                meeting_id=meeting.id,
-                status=AgendaStatus.DRAFT,
-                minutes_status=MinutesStatus.DRAFT,
-                revision=0,
-            )
-        )
-        for position, row in enumerate(templates[bodies], 1):
-            db.session.add(
-                AgendaItem(
-                    meeting_id=meeting.id,
-                    position=position,
-                    title=row.title,
-                    kind=row.kind,
-                    role=row.role,
-                    planned_minutes=row.planned_minutes,
-                    source=ItemSource.TEMPLATE,
-                    version=1,
-                )
-            )
-            count += 1
+        db.session.add(_new_agenda(meeting))
+        count += _add_standard_items(meeting, templates[bodies])
     db.session.flush()
     logger.info("agendas of %d meetings made with %d standard items", len(meetings), count)
 
@@ -337,18 +317,30 @@ def ensure_agenda(meeting: Meeting) -> Agenda:
         return agenda
     try:
         with db.session.begin_nested():
-            agenda = Agenda(
-                meeting_id=meeting.id,
-                status=AgendaStatus.DRAFT,
-                minutes_status=MinutesStatus.DRAFT,
-                revision=0,
-            )
+            agenda = _new_agenda(meeting)
             db.session.add(agenda)
             db.session.flush()
     except IntegrityError:  # made at the same moment by another request
         return db.session.get(Agenda, meeting.id, populate_existing=True)
-    position = 0
-    for position, row in enumerate(_standard_items(meeting.bodies), 1):
+    count = _add_standard_items(meeting, _standard_items(meeting.bodies))
+    db.session.flush()
+    logger.info("agenda of meeting %s made with %s standard items", meeting.id, count)
+    return agenda
+
+
+def _new_agenda(meeting: Meeting) -> Agenda:
+    """An empty draft agenda for the meeting (not yet added to the session)."""
+    return Agenda(
+        meeting_id=meeting.id,
+        status=AgendaStatus.DRAFT,
+        minutes_status=MinutesStatus.DRAFT,
+        revision=0,
+    )
+
+
+def _add_standard_items(meeting: Meeting, rows: list[TemplateItem]) -> int:
+    """Put the template rows on the meeting's new agenda in order; returns how many."""
+    for position, row in enumerate(rows, 1):
         db.session.add(
             AgendaItem(
                 meeting_id=meeting.id,
@@ -361,9 +353,7 @@ def ensure_agenda(meeting: Meeting) -> Agenda:
                 version=1,
             )
         )
-    db.session.flush()
-    logger.info("agenda of meeting %s made with %s standard items", meeting.id, position)
-    return agenda
+    return len(rows)
 
 
 def meeting_items(meeting: Meeting) -> list[AgendaItem]:
