@@ -12,7 +12,7 @@ import os
 import socket
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import Message
 from pathlib import Path
@@ -50,6 +50,19 @@ def freeze_clock(monkeypatch, now: datetime, modules) -> None:
             monkeypatch.setattr(module, "utcnow", lambda: now)
         if hasattr(module, "local_today"):
             monkeypatch.setattr(module, "local_today", lambda: today)
+
+
+def plain_meeting(body, starts_at: datetime | None = None, **fields):
+    """A two-hour meeting of ``body`` at W13 (9 March 2027, 14:00 unless told), announced to
+    nobody: for tests that need a meeting, not its invitations."""
+    from rosemeet.meetings import operations as meetings
+
+    starts_at = starts_at or brussels(2027, 3, 9)
+    fields.setdefault("location", "W13, Kortrijk")
+    fields.setdefault("notify_new", False)
+    return meetings.create_meeting(
+        [body], starts_at=starts_at, ends_at=starts_at + timedelta(hours=2), **fields
+    )
 
 
 CHROMIUM = "/usr/bin/chromium"

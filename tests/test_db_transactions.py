@@ -27,7 +27,6 @@ import urllib.request
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
 from json import dumps
 from pathlib import Path
 
@@ -45,10 +44,9 @@ from rosemeet.calendar.models import FeedScope
 from rosemeet.db import db_read, reads_first, without_waiting
 from rosemeet.extensions import db
 from rosemeet.mail.models import MessageStatus, OutboxMessage
-from rosemeet.meetings import operations as meetings
 from rosemeet.network import operations as network
 from rosemeet.network.models import BodyKind, Role
-from tests.conftest import PASSWORD, brussels, free_port
+from tests.conftest import PASSWORD, free_port, plain_meeting
 from tests.servers import SECRET, gunicorn
 
 pytestmark = pytest.mark.no_db
@@ -350,14 +348,7 @@ def fill(path: Path, instance: Path, users: int = 10) -> Filled:
         network.save_membership(None, body=body, person=admin, role=Role.SECRETARY)
         for person in members:
             network.save_membership(None, body=body, person=person, role=Role.MEMBER)
-        starts = brussels(2027, 3, 9)
-        meeting = meetings.create_meeting(
-            [body],
-            starts_at=starts,
-            ends_at=starts + timedelta(hours=2),
-            location="W13, Kortrijk",
-            notify_new=False,
-        )
+        meeting = plain_meeting(body)
         item = agendas.add_item(meeting, title="Mobiliteit")
         _token, plain = accounts.create_api_token(admin, "test")
         db.session.commit()

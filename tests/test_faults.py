@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -24,10 +23,9 @@ from rosemeet.agendas import operations as agendas
 from rosemeet.agendas.models import AgendaItem
 from rosemeet.db import Heartbeat
 from rosemeet.extensions import db
-from rosemeet.meetings import operations as meetings
 from rosemeet.network import operations as network
 from rosemeet.network.models import BodyKind, Role
-from tests.conftest import PASSWORD, brussels
+from tests.conftest import PASSWORD, plain_meeting
 
 pytestmark = pytest.mark.no_db
 
@@ -66,14 +64,7 @@ def fill(app) -> dict:
             None, name="Actiegroep ROSE", code="AG", kind=BodyKind.ACTION_GROUP
         )
         network.save_membership(None, body=body, person=secretary, role=Role.SECRETARY)
-        starts = brussels(2027, 3, 9)
-        meeting = meetings.create_meeting(
-            [body],
-            starts_at=starts,
-            ends_at=starts + timedelta(hours=2),
-            location="W13, Kortrijk",
-            notify_new=False,
-        )
+        meeting = plain_meeting(body)
         item = agendas.add_item(meeting, title="Mobiliteit")
         _token, plain = accounts.create_api_token(secretary, "test")
         db.session.commit()

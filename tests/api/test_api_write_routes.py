@@ -7,7 +7,6 @@ of a public body's published agenda are the case the security probe found)."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 
@@ -15,11 +14,10 @@ from rosemeet.accounts import operations as accounts
 from rosemeet.agendas import operations as agendas
 from rosemeet.extensions import db
 from rosemeet.followups import operations as followups
-from rosemeet.meetings import operations as meetings
 from rosemeet.network.models import BodyKind, Role
 from rosemeet.plan.importer import HeadingKind
 from rosemeet.plan.models import PlanAction, PlanHeading
-from tests.conftest import brussels
+from tests.conftest import plain_meeting
 
 SECRET = "Ontwerpverslag: vertrouwelijk bedrag 48.000 euro"
 WRITE_METHODS = {"POST", "PATCH", "PUT", "DELETE"}
@@ -40,14 +38,7 @@ def world(ctx, make_person, make_body):
         is_public=True,
         members={secretary: Role.SECRETARY, observer: Role.OBSERVER},
     )
-    starts = brussels(2027, 3, 9)
-    meeting = meetings.create_meeting(
-        [body],
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=2),
-        location="W13, Kortrijk",
-        notify_new=False,
-    )
+    meeting = plain_meeting(body)
     item = agendas.add_item(meeting, title="Begroting")
     agendas.publish_agenda(meeting)
     agendas.save_minutes(item, SECRET, version=item.version, by=secretary)
