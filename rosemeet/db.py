@@ -241,7 +241,12 @@ def _sqlite_lock_before_first_write(conn, cursor, statement, parameters, context
     dbapi_connection = conn.connection.dbapi_connection  # not conn: we are inside its execute
     conn.info.pop(_STATE, None)
     dbapi_connection.execute("COMMIT")
-    _begin_immediate(dbapi_connection.execute)
+    try:
+        _begin_immediate(dbapi_connection.execute)
+    except BaseException:  # busy: stay inside a (read) transaction, as SQLAlchemy believes
+        dbapi_connection.execute("BEGIN")
+        conn.info[_STATE] = "read"
+        raise
     conn.info[_STATE] = "write"
 
 

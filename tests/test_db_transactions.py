@@ -312,6 +312,17 @@ def test_a_feed_poll_is_not_worth_waiting_for_the_lock(database_file, tmp_path):
         db.engine.dispose()
 
 
+def test_healthz_calls_a_database_busy_with_a_long_write_healthy(database_file, tmp_path):
+    """A load balancer must not take every instance out while one long write runs."""
+    client = file_app(database_file, tmp_path).test_client()
+    with write_lock_held(database_file):
+        started = time.monotonic()
+        response = client.get("/healthz")
+        assert time.monotonic() - started < 1
+    assert response.status_code == 200 and response.json["database"] == "busy"
+    assert client.get("/healthz").json["database"] == "ok"
+
+
 # --- real processes: gunicorn with 3 workers on a filled file ----------------------------
 
 

@@ -133,6 +133,19 @@ def test_minutes_saved_on_a_read_only_database_come_back_on_the_page(stores):
     assert not stored_minutes(writable, data["item"])
 
 
+def test_a_password_change_on_a_read_only_database_never_shows_a_password(stores):
+    writable, read_only, _data = stores
+    client = logged_in(read_only, writable)
+    new = "Lange fietsroute langs de Leie 2027"
+    response = client.post(
+        "/profile/password",
+        data={"current": PASSWORD, "password": new, "confirm": new, "revoke_tokens": "y"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert PASSWORD not in page and new not in page
+
+
 def test_the_api_answers_storage_unavailable_on_a_read_only_database(stores):
     _writable, read_only, data = stores
     response = read_only.test_client().patch(

@@ -18,8 +18,9 @@ place). Agendas that already hold two items at one place (the old race) are numb
 meeting: NULLs never collide in a unique index, on either engine.
 
 Nothing here rebuilds a table: SQLite adds a column with a default and a unique index in
-place, and drops a plain column in place (3.35+). A rebuilt ``meeting`` or ``agenda_item``
-would cascade-delete the rows that refer to them (foreign keys stay on during migrations).
+place, and drops a plain column in place (3.35+). (Were a table rebuilt, ``env.py`` turns
+SQLite's foreign keys off while a revision runs and checks the references before it
+commits, so nothing would cascade.)
 Downgrade drops the unique index (the plain one comes back) and the three columns; the
 renumbered positions stay (they show the same order).
 """

@@ -122,18 +122,24 @@ def _position_taken(error: IntegrityError) -> bool:
     )
 
 
-def _at_end(meeting: Meeting, place: Callable[[int], None]) -> None:
-    """Put an item at the end of the meeting's agenda: ``place(position)`` sets it there.
-
-    Additions to one agenda take turns on its row (``FOR UPDATE`` on PostgreSQL; SQLite's
-    writers take turns anyway), so each reads the last place after the one before it
-    committed: without that, one request can lose the race for the next place again and
-    again. Should two still meet, the unique index refuses the second row and the next
-    place is tried (in a savepoint, so nothing else is lost).
-    """
+def _lock_agenda(meeting: Meeting) -> None:
+    """Changes to the places on one agenda take turns on its row (``FOR UPDATE`` on
+    PostgreSQL; SQLite's writers take turns anyway): an addition, a removal and a reorder
+    that meet can neither take one place twice nor lock each other's items (a deadlock)."""
     db.session.execute(
         select(Agenda.meeting_id).where(Agenda.meeting_id == meeting.id).with_for_update()
     )
+
+
+def _at_end(meeting: Meeting, place: Callable[[int], None]) -> None:
+    """Put an item at the end of the meeting's agenda: ``place(position)`` sets it there.
+
+    Additions to one agenda take turns on its row (``_lock_agenda``), so each reads the
+    last place after the one before it committed: without that, one request can lose the
+    race for the next place again and again. Should two still meet, the unique index refuses
+    the second row and the next place is tried (in a savepoint, so nothing else is lost).
+    """
+    _lock_agenda(meeting)
     for attempt in range(1, POSITION_ATTEMPTS + 1):
         try:
             with db.session.begin_nested():
@@ -507,6 +513,8 @@ def delete_item(item: AgendaItem) -> None:
     """Remove an item from its agenda or backlog (the standard items too, if the body wants);
     VersionConflict when someone saved it since it was read."""
     meeting = item.meeting
+    if meeting is not None:
+        _lock_agenda(meeting)
     with _versioned(item):
         db.session.delete(item)
     if meeting is not None:
@@ -520,8 +528,8 @@ def _renumber(items: list[AgendaItem]) -> None:
     The order is no content of an item: the positions are written by plain UPDATEs that do
     not count as a save (no new version, so nobody's open item or minutes turn stale). They
     go through negative numbers first, so the unique (meeting, position) index never sees
-    two rows at one place halfway; rows are written in id order (no deadlock between two
-    reorders on PostgreSQL).
+    two rows at one place halfway. Callers hold the agenda's lock (``_lock_agenda``), so two
+    renumberings of one agenda never interleave.
     """
     if not items:
         return
@@ -546,6 +554,7 @@ def move_item(item: AgendaItem, step: int) -> None:
     meeting = item.meeting
     if meeting is None:
         return
+    _lock_agenda(meeting)
     items = meeting_items(meeting)
     index = next(i for i, it in enumerate(items) if it.id == item.id)
     target = index + (1 if step > 0 else -1)
@@ -557,6 +566,7 @@ def move_item(item: AgendaItem, step: int) -> None:
 
 def reorder(meeting: Meeting, item_ids: list[int]) -> None:
     """Put the meeting's items in this order; the list must hold each item exactly once."""
+    _lock_agenda(meeting)
     items = meeting_items(meeting)
     by_id = {i.id: i for i in items}
     if sorted(item_ids) != sorted(by_id) or len(set(item_ids)) != len(item_ids):

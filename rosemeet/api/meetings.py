@@ -399,7 +399,7 @@ def get_meeting(meeting_id: int):
     "patch",
     parameters=path_params("meeting_id"),
     requestBody=request_body("MeetingInput"),
-    responses={**one_response("Meeting"), **error_responses(400, 401, 403, 404)},
+    responses={**one_response("Meeting"), **error_responses(400, 401, 403, 404, 409)},
 )
 def update_meeting(meeting_id: int):
     """Move this meeting (starts_at, ends_at), change its place, title or guests (guest_ids
@@ -450,7 +450,7 @@ def update_meeting(meeting_id: int):
             }
         },
     },
-    responses={**one_response("Meeting"), **error_responses(400, 401, 403, 404)},
+    responses={**one_response("Meeting"), **error_responses(400, 401, 403, 404, 409)},
 )
 def cancel_meeting(meeting_id: int):
     """Cancel one meeting with a reason (it stays, marked cancelled)."""

@@ -37,7 +37,9 @@ _UNAVAILABLE_WORDS = (
 )
 _BUSY_WORDS = ("database is locked", "database table is locked")
 #: submitted fields never shown back on the "could not save" page
-_UNSHOWN_FIELD = re.compile(r"csrf|password|passw|secret|token|(?:^|[-_])(?:version|id)$", re.I)
+_UNSHOWN_FIELD = re.compile(
+    r"csrf|passw|secret|token|^(?:current|confirm)$|(?:^|[-_])(?:version|id)$", re.I
+)
 
 
 class ApiError(Exception):

@@ -32,7 +32,12 @@ URL_MESSAGE = _l("Give a web address that starts with https:// (or http://).")
 def text_error(value: str | Iterable[str] | None, *, multiline: bool = False) -> str | None:
     """The message for text (or each text of a list) holding a character the field may not
     hold, or None when it is fine: for the places that take text without a form."""
-    texts = [value] if isinstance(value, str) else [v for v in (value or ()) if isinstance(v, str)]
+    if isinstance(value, str):
+        texts = [value]
+    elif isinstance(value, list | tuple):
+        texts = [v for v in value if isinstance(v, str)]
+    else:
+        texts = []  # not text at all: the caller's type check says so
     if any(forbidden_character(text, multiline=multiline) for text in texts):
         return str(MULTILINE_MESSAGE if multiline else SINGLE_LINE_MESSAGE)
     return None

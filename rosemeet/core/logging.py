@@ -12,8 +12,6 @@ from __future__ import annotations
 import logging
 import re
 
-#: routes whose next path segment is a secret token (feeds, reset, invitation, answer links)
-SECRET_ROUTES = ("feeds", "password/reset", "invitation", "rsvp")
 #: a secret route and its token (the slash may be percent-encoded in a raw request line)
 SECRET_PATH = re.compile(
     r"(?P<route>(?:/|%2F)(?:feeds|password(?:/|%2F)reset|invitation|rsvp)(?:/|%2F))"
@@ -50,8 +48,9 @@ class RedactTokens(logging.Filter):
 
 
 def install_token_redaction(names: tuple[str, ...] = LOGGERS) -> None:
-    """Put one ``RedactTokens`` filter on each logger that writes request paths (idempotent)."""
-    for name in names:
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, RedactTokens) for f in logger.filters):
-            logger.addFilter(RedactTokens())
+    """Put one ``RedactTokens`` filter on each logger that writes request paths, and on the
+    root logger's handlers, which every module's records pass through (idempotent)."""
+    targets = [logging.getLogger(name) for name in names] + logging.getLogger().handlers
+    for target in targets:
+        if not any(isinstance(f, RedactTokens) for f in target.filters):
+            target.addFilter(RedactTokens())

@@ -194,12 +194,6 @@ def _answer(code: int, reason: bytes | str) -> str:
     return f"{code} {' '.join(reason.split())}".strip()
 
 
-def is_permanent(exc: Exception) -> bool:
-    """Does the SMTP server refuse this message for good (a 5xx for its sender, its
-    recipient or its data), rather than for now (4xx) or because of the connection?"""
-    return outcome_of(exc).kind == "dead"
-
-
 def outcome_of(exc: Exception) -> Outcome:
     """What an exception of ``send_message`` means for its message."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
@@ -273,14 +267,6 @@ def _due(now: datetime):
         OutboxMessage.next_attempt_at <= now,
         or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
     )
-
-
-def due_messages(limit: int, now: datetime | None = None) -> list[OutboxMessage]:
-    """Pending, unclaimed messages whose time has come, oldest first (a read: no claim)."""
-    query = (
-        select(OutboxMessage).where(_due(now or utcnow())).order_by(OutboxMessage.id).limit(limit)
-    )
-    return list(db.session.scalars(query))
 
 
 def _write(statement: Update) -> int:

@@ -33,7 +33,13 @@ from rosemeet.core.web import outside_request_context
 from rosemeet.db import utcnow
 from rosemeet.extensions import db
 from rosemeet.mail.links import LinkUnavailable, link_maker, placeholders
-from rosemeet.mail.operations import enqueue, enqueue_many, pending_message, withdraw
+from rosemeet.mail.operations import (
+    enqueue,
+    enqueue_many,
+    hold_unclaimed,
+    pending_message,
+    withdraw,
+)
 from rosemeet.meetings import recurrence
 from rosemeet.meetings import signals as meeting_signals
 from rosemeet.meetings.models import (
@@ -233,7 +239,8 @@ def notify(meeting: Meeting, what: str) -> int:
                 # the invitation has not gone out yet: send it with the new details,
                 # or not at all when the meeting is cancelled before it left
                 if what != "cancel":
-                    what_now = "invite"
+                    if hold_unclaimed(waiting):  # else it is going out: "changed" follows
+                        what_now = "invite"
                 elif withdraw(waiting):
                     continue
                 # else a delivery run has just taken the invitation: the cancellation follows
@@ -555,9 +562,13 @@ def extend_all_series(today: date | None = None) -> int:
     total = 0
     series_list = db.session.scalars(
         select(MeetingSeries).options(selectinload(MeetingSeries.bodies))
-    )
+    ).all()
     for series in series_list:
-        total += len(extend_series(series, today))
+        try:  # one series edited meanwhile or refused holds up none of the others
+            with db.session.begin_nested():
+                total += len(extend_series(series, today))
+        except (StaleDataError, MeetingError) as exc:
+            logger.warning("series %s not extended now: %s", series.id, exc)
     logger.info("extended the series: %d new meetings", total)
     return total
 

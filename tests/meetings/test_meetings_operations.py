@@ -7,6 +7,7 @@ from datetime import date, time, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
+from sqlalchemy.orm.exc import StaleDataError
 
 from rosemeet.core.time import to_local
 from rosemeet.extensions import db
@@ -101,6 +102,23 @@ def test_series_across_the_year_end(ag, make_series):
         date(2028, 1, 27),
         date(2028, 2, 24),
     ]
+
+
+def test_one_series_that_cannot_be_extended_holds_up_none_of_the_others(
+    ag, make_series, monkeypatch
+):
+    first, _ = make_series(ag, rrule="FREQ=MONTHLY;BYDAY=1MO", first_date=date(2026, 12, 1))
+    make_series(ag, rrule="FREQ=MONTHLY;BYDAY=1TH", first_date=date(2026, 12, 1))
+    extend = ops.extend_series
+
+    def edited_meanwhile(series, today):
+        if series.id == first.id:
+            raise StaleDataError("a user saved this series at the same moment")
+        return extend(series, today)
+
+    monkeypatch.setattr(ops, "extend_series", edited_meanwhile)
+    # the second series gets the first Thursdays of June and July 2028 all the same
+    assert ops.extend_all_series(date(2027, 1, 10)) == 2
 
 
 def test_horizon_extension_is_idempotent(ag, make_series):
