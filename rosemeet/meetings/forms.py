@@ -245,6 +245,10 @@ class MeetingForm(Form):
 class CancelForm(Form):
     """Cancel one meeting."""
 
+    #: the version the meeting was opened at (a cancellation of a meeting changed since is
+    #: refused, so nobody cancels what they have not seen)
+    version = HiddenField()
+
     reason = TextAreaField(
         _l("Reason"),
         validators=[

@@ -319,12 +319,15 @@ def cancel_meeting(meeting_id: int):
     """Cancel this meeting with a reason."""
     item = get_or_404(current_user, Meeting, meeting_id, "cancel")
     form = CancelForm()
+    if request.method == "GET":
+        form.version.data = str(item.version)
     if form.validate_on_submit():
         try:
-            ops.cancel_meeting(item, form.reason.data)
+            ops.cancel_meeting(item, form.reason.data, version=parse_id(form.version.data))
         except ops.MeetingConflict as exc:  # changed by someone else: keep the reason typed
             db.session.rollback()
             _show_error(form, exc)
+            form.version.data = str(item.version)  # sending it again cancels what is shown
             return render_template("meetings/cancel.html", form=form, meeting=item), 409
         except ops.MeetingError as exc:
             db.session.rollback()

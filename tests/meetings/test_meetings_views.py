@@ -147,6 +147,25 @@ def test_move_this_meeting_and_cancel_it(client, auth, team, make_series):
     assert "Deze vergadering is al geannuleerd." in html
 
 
+def test_cancelling_a_meeting_moved_since_the_page_was_opened_is_refused(
+    client, auth, team, make_meeting
+):
+    meeting = make_meeting(team["ag"], starts_at=brussels(2027, 3, 9))
+    db.session.commit()
+    auth.login(team["admin"].email)
+    page = client.get(f"/meetings/{meeting.id}/cancel").get_data(as_text=True)
+    read = re.search(r'name="version" type="hidden" value="(\d+)"', page)
+    assert read, "the cancel form carries the version it was opened at"
+    ops.update_meeting(meeting, location="Stadhuis Kortrijk")  # someone moves it meanwhile
+    db.session.commit()
+    response = client.post(
+        f"/meetings/{meeting.id}/cancel", data={"reason": "Te weinig punten", "version": read[1]}
+    )
+    assert response.status_code == 409
+    assert "Te weinig punten" in response.get_data(as_text=True)
+    assert db.session.get(Meeting, meeting.id).status != MeetingStatus.CANCELLED
+
+
 def test_change_this_and_the_following_meetings(client, auth, team, make_series):
     _series, meetings = make_series(team["ag"])
     may = meetings[2]
