@@ -54,6 +54,9 @@ def _roles_default() -> list[str]:
 class SeriesForm(Form):
     """A series: first date, time, recurrence (a Dutch preset or an RRULE), end and place."""
 
+    #: the series' version when "this and the following" was opened (a stale save is refused)
+    version = HiddenField()
+
     title = StringField(
         _l("Title"),
         description=_l("Leave empty to use the name of the body."),

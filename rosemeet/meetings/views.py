@@ -408,14 +408,16 @@ def edit_following(meeting_id: int):
         form.online_url.data = series.online_url
         form.invite_roles.data = [r.value for r in series.roles]
         form.guest_ids.data = [p.id for p in series.guests]
+        form.version.data = str(series.version)
     form.starts_on.data = from_date
     if _submitted(form, "until"):
         try:
             rule = form.build_rrule()
-            ops.change_following(item, _settings(form, rule))
+            ops.change_following(item, _settings(form, rule), version=parse_id(form.version.data))
         except ops.MeetingConflict as exc:  # changed by someone else: keep what was entered
             db.session.rollback()
             _show_error(form, exc)
+            form.version.data = str(series.version)  # sending it again applies what is shown
             return render_template(
                 "meetings/series_form.html", form=form, body=body, meeting=item
             ), 409

@@ -182,6 +182,35 @@ def test_change_this_and_the_following_meetings(client, auth, team, make_series)
     assert hours == [14, 14, 10, 10, 10, 10]
 
 
+def test_this_and_the_following_opened_before_another_change_is_refused_and_kept(
+    client, auth, team, make_series
+):
+    series, meetings = make_series(team["ag"])
+    may = meetings[2]
+    db.session.commit()
+    auth.login(team["admin"].email)
+    page = client.get(f"/meetings/{may.id}/following").get_data(as_text=True)
+    read = re.search(r'name="version" type="hidden" value="(\d+)"', page)
+    assert read, "the series form carries the version it was opened at"
+    ops.change_following(
+        meetings[4],
+        ops.SeriesSettings(  # someone else changes September on
+            rrule=series.rrule,
+            first_date=date(2027, 9, 1),
+            start_time=time(9, 0),
+            duration_minutes=60,
+            location="Stadhuis Kortrijk",
+        ),
+    )
+    db.session.commit()
+    data = {**SERIES_FORM, "start_time": "10:00", "version": read[1]}
+    response = client.post(f"/meetings/{may.id}/following", data=data)
+    assert response.status_code == 409
+    assert 'value="10:00"' in response.get_data(as_text=True)  # what was typed is still there
+    db.session.expire_all()
+    assert to_local(db.session.get(Meeting, may.id).starts_at).hour == 14
+
+
 def test_one_off_joint_meeting_with_overlap_warning(client, auth, team, make_body, make_meeting):
     roa = make_body("ROA", code="ROA", members={team["admin"]: Role.MEMBER})
     make_meeting(roa, starts_at=brussels(2027, 5, 20, 13))
