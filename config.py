@@ -85,6 +85,9 @@ def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None
         "RESET_MAX_PER_ADDRESS": 3,
         "RESET_MAX_PER_IP": 10,
         "RESET_THROTTLE_WINDOW": 60 * 60,
+        #: login attempts and reset requests are kept this many days (for an admin looking
+        #: into an incident), then forgotten by the scheduler; throttling needs only an hour
+        "LOGIN_ATTEMPTS_KEEP_DAYS": 30,
         #: number of reverse proxies in front of the app whose X-Forwarded-For and
         #: X-Forwarded-Proto are trusted (Werkzeug's ProxyFix); 0 = none, use the socket address
         "PROXY_FIX": int(env.get("ROSEMEET_PROXY_FIX", "0")),

@@ -101,18 +101,19 @@ class ApiToken(Base):
 
 
 class LoginAttempt(Base):
-    """One login attempt, kept in the database so throttling holds across workers."""
+    """One login attempt or reset request, kept in the database so throttling holds across
+    workers (forgotten after LOGIN_ATTEMPTS_KEEP_DAYS by the scheduler)."""
 
     __tablename__ = "login_attempt"
     __table_args__ = (Index("ix_login_attempt_scope_key_at", "scope", "key", "attempted_at"),)
 
     #: primary key
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: "account" (key = e-mail) or "ip" (key = address)
+    #: "account" / "reset" (key = e-mail) or "ip" / "reset-ip" (key = address)
     scope: Mapped[str] = mapped_column(String(10))
     #: the e-mail address or IP address
     key: Mapped[str] = mapped_column(String(320))
-    #: whether the password was right
+    #: whether the password was right (reset requests: always true)
     succeeded: Mapped[bool] = mapped_column(default=False)
     #: when
     attempted_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -18,7 +18,7 @@ from flask import current_app, url_for
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from rosemeet.accounts.models import ApiToken, LoginAttempt, Person
 from rosemeet.accounts.passwords import password_problem
@@ -275,6 +275,21 @@ def record_reset_request(email: str, ip: str) -> None:
         ]
     )
     db.session.flush()
+
+
+def forget_old_attempts(now: datetime | None = None) -> int:
+    """Delete the login attempts and reset requests older than LOGIN_ATTEMPTS_KEEP_DAYS (at
+    least the throttling windows); returns how many."""
+    config = current_app.config
+    windows = max(config["LOGIN_THROTTLE_WINDOW"], config["RESET_THROTTLE_WINDOW"])
+    keep = max(timedelta(days=config["LOGIN_ATTEMPTS_KEEP_DAYS"]), timedelta(seconds=windows))
+    result = db.session.execute(
+        delete(LoginAttempt)
+        .where(LoginAttempt.attempted_at < (now or utcnow()) - keep)
+        .execution_options(synchronize_session=False)
+    )
+    logger.info("forgot %s old login attempts", result.rowcount)
+    return result.rowcount
 
 
 # --- sessions and tokens ------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from flask import Flask
 
+from rosemeet.accounts.operations import forget_old_attempts
 from rosemeet.core.time import local_today
 from rosemeet.extensions import db
 from rosemeet.mail.delivery import DATABASE_ERRORS, deliver_due
@@ -101,6 +102,13 @@ def send_reminders() -> None:
         logger.info("reminders queued: %s", queued)
 
 
+@job
+def forget_login_attempts() -> None:
+    """Forget old login attempts and reset requests (daily)."""
+    forget_old_attempts()
+    db.session.commit()
+
+
 def job_table(config) -> dict[str, tuple[Callable[[], None], str, dict]]:
     """Job id -> (function, trigger, trigger arguments).
 
@@ -115,4 +123,5 @@ def job_table(config) -> dict[str, tuple[Callable[[], None], str, dict]]:
         ),
         "extend_meetings": (extend_meetings, "cron", {"hour": 3}),
         "send_reminders": (send_reminders, "interval", {"minutes": 10, "next_run_time": now}),
+        "forget_login_attempts": (forget_login_attempts, "cron", {"hour": 4}),
     }

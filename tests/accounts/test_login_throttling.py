@@ -12,7 +12,9 @@ from sqlalchemy import func, select
 from rosemeet import create_app
 from rosemeet.accounts import operations as ops
 from rosemeet.accounts.models import LoginAttempt
+from rosemeet.db import utcnow
 from rosemeet.extensions import db
+from rosemeet.scheduler import jobs
 from tests.conftest import PASSWORD, IsolatedClient
 
 
@@ -297,3 +299,21 @@ def test_behind_a_configured_proxy_the_forwarded_address_is_throttled(ctx, app_b
 def test_without_the_setting_x_forwarded_for_is_ignored(ctx, app_behind):
     client = app_behind(0).test_client()
     assert _failed_login_ips(client, "198.51.100.7") == ["127.0.0.1"]
+
+
+def test_old_attempts_are_forgotten_and_recent_ones_kept(app, ctx):
+    now = utcnow()
+    for days in (31, 29, 0):
+        db.session.add(
+            LoginAttempt(
+                scope="account",
+                key=f"{days}@rose.example.org",
+                attempted_at=now - timedelta(days=days),
+            )
+        )
+    db.session.commit()
+    jobs.bind_app(app)
+    jobs.forget_login_attempts()
+    kept = db.session.scalars(select(LoginAttempt.key).order_by(LoginAttempt.key)).all()
+    assert kept == ["0@rose.example.org", "29@rose.example.org"]
+    assert "forget_login_attempts" in jobs.job_table(app.config)
