@@ -26,6 +26,7 @@ so a transaction only takes the write lock when it writes.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import socket
@@ -38,6 +39,7 @@ from datetime import UTC, datetime
 from flask import current_app, g, has_app_context, request, request_started
 from sqlalchemy import DateTime, Engine, MetaData, String, event, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
 
 #: Constraint names are predictable, so migrations can drop and alter them on every backend.
@@ -140,6 +142,23 @@ def reads_first(view: Callable) -> Callable:
     takes. For views whose slow part comes before any write."""
     view.reads_first = True
     return view
+
+
+@contextmanager
+def one_save_wins(
+    session: Session, conflict: Callable[[], Exception], *also: type[Exception]
+) -> Iterator[None]:
+    """Change versioned rows in a savepoint, flushed there: when another request saved one of
+    them since it was read (``version_id_col``: the ``UPDATE ... WHERE version = <read>``
+    matches no row), or one of ``also`` is raised, all of it is undone and ``conflict()``
+    raised instead; the session stays usable. One mechanism for every domain's conflicts."""
+    try:
+        with session.begin_nested():
+            yield
+            session.flush()
+    except (StaleDataError, *also) as exc:
+        logging.getLogger(__name__).info("a concurrent save won (%s)", type(exc).__name__)
+        raise conflict() from None
 
 
 @contextmanager

@@ -42,7 +42,7 @@ from rosemeet.agendas.models import (
 from rosemeet.agendas.signals import minutes_approved
 from rosemeet.core.time import LOCAL_TZ
 from rosemeet.core.web import outside_request_context
-from rosemeet.db import utcnow
+from rosemeet.db import one_save_wins, utcnow
 from rosemeet.extensions import db
 from rosemeet.mail.operations import enqueue_template
 from rosemeet.meetings import signals as meeting_signals
@@ -99,13 +99,8 @@ def _versioned(item: AgendaItem, *also: type[Exception]) -> Iterator[None]:
     it was read (SQLAlchemy's ``UPDATE ... WHERE version = <read>`` matches no row) the
     change is undone and VersionConflict is raised; the session stays usable."""
     item_id = item.id  # read now: after a failed savepoint the row may be gone
-    try:
-        with db.session.begin_nested():
-            yield
-            db.session.flush()
-    except (StaleDataError, *also) as exc:
-        logger.info("agenda item %s: a concurrent save won (%s)", item_id, type(exc).__name__)
-        raise VersionConflict(item, item_id) from None
+    with one_save_wins(db.session, lambda: VersionConflict(item, item_id), *also):
+        yield
 
 
 def _count_as_save(item: AgendaItem) -> None:

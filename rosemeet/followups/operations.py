@@ -20,13 +20,12 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from rosemeet.accounts.models import Person
 from rosemeet.agendas.models import AgendaItem, ItemSource
 from rosemeet.agendas.signals import minutes_approved
 from rosemeet.core.time import local_today
-from rosemeet.db import utcnow
+from rosemeet.db import one_save_wins, utcnow
 from rosemeet.extensions import db
 from rosemeet.followups.models import (
     Decision,
@@ -81,14 +80,8 @@ def _one_save_wins(follow_up: FollowUp) -> Iterator[None]:
     """Change a follow-up in a savepoint, flushed there: when another request saved it since
     it was read (SQLAlchemy's ``UPDATE ... WHERE version = <read>`` matches no row), the
     change is undone and ``changed_meanwhile`` raised; the session stays usable."""
-    follow_up_id = follow_up.id
-    try:
-        with db.session.begin_nested():
-            yield
-            db.session.flush()
-    except StaleDataError:
-        logger.info("follow-up %s: a concurrent save won", follow_up_id)
-        raise changed_meanwhile() from None
+    with one_save_wins(db.session, changed_meanwhile):
+        yield
 
 
 # --- helpers ---------------------------------------------------------------------------------

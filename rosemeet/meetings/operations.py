@@ -30,7 +30,7 @@ from rosemeet.accounts.models import Person
 from rosemeet.calendar import invitations
 from rosemeet.core.time import local_today
 from rosemeet.core.web import outside_request_context
-from rosemeet.db import utcnow
+from rosemeet.db import one_save_wins, utcnow
 from rosemeet.extensions import db
 from rosemeet.mail.links import LinkUnavailable, link_maker, placeholders
 from rosemeet.mail.operations import (
@@ -120,13 +120,8 @@ def _one_save_wins(*, series: bool = False) -> Iterator[None]:
     """Change meetings or series in a savepoint, flushed there: when another request saved one
     of them since it was read (SQLAlchemy's ``UPDATE ... WHERE version = <read>`` matches no
     row), all of it is undone and ``changed_meanwhile`` raised; the session stays usable."""
-    try:
-        with db.session.begin_nested():
-            yield
-            db.session.flush()
-    except StaleDataError:
-        logger.info("a concurrent save of a %s won", "series" if series else "meeting")
-        raise changed_meanwhile(series=series) from None
+    with one_save_wins(db.session, lambda: changed_meanwhile(series=series)):
+        yield
 
 
 def horizon(today: date) -> date:
