@@ -28,7 +28,7 @@ from rosemeet.core.logging import install_token_redaction
 from rosemeet.core.markdown import render_markdown
 from rosemeet.core.permissions import can
 from rosemeet.core.security import register_security
-from rosemeet.core.web import IdConverter
+from rosemeet.core.web import App, IdConverter
 from rosemeet.extensions import babel, csrf, db, login_manager, migrate
 
 #: The domain packages, lowest first. Each may have models, permissions, views (``bp``),
@@ -64,7 +64,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, errors, commands."""
-    app = Flask(
+    app = App(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),

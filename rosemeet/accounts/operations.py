@@ -22,6 +22,7 @@ from sqlalchemy import delete, func, select
 
 from rosemeet.accounts.models import ApiToken, LoginAttempt, Person
 from rosemeet.accounts.passwords import password_problem
+from rosemeet.core.errors import Refused
 from rosemeet.db import utcnow
 from rosemeet.extensions import db
 from rosemeet.mail.links import LinkUnavailable, link_maker, placeholder
@@ -35,7 +36,7 @@ _hasher = PasswordHasher()  # argon2id with the library's current recommended pa
 TOKEN_USE_PRECISION = timedelta(minutes=5)
 
 
-class AccountError(ValueError):
+class AccountError(Refused):
     """A user-facing refusal (the message is translated)."""
 
 
@@ -43,7 +44,7 @@ class LoginDelayed(AccountError):
     """A login refused unseen because of recent failures: retry after ``seconds``."""
 
     def __init__(self, message: str, seconds: int):
-        super().__init__(message)
+        super().__init__(message, code="delayed", status=429)
         #: whole seconds to wait before the next attempt is looked at
         self.seconds = seconds
 

@@ -40,6 +40,7 @@ from rosemeet.agendas.models import (
     TemplateItem,
 )
 from rosemeet.agendas.signals import minutes_approved
+from rosemeet.core.errors import Refused
 from rosemeet.core.time import LOCAL_TZ
 from rosemeet.core.web import outside_request_context
 from rosemeet.db import one_save_wins, utcnow
@@ -65,14 +66,8 @@ DEFAULT_TEMPLATE = (
 )
 
 
-class AgendaError(ValueError):
+class AgendaError(Refused):
     """A refused change; ``field`` names the field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None, code: str = "invalid"):
-        super().__init__(str(message))
-        self.message = str(message)
-        self.field = field
-        self.code = code
 
 
 class VersionConflict(AgendaError):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from rosemeet.accounts.models import Person
 from rosemeet.calendar.models import FeedScope, FeedToken
+from rosemeet.core.errors import Refused
 from rosemeet.core.permissions import can
 from rosemeet.db import utcnow
 from rosemeet.extensions import db
@@ -20,7 +21,7 @@ from rosemeet.network.models import Body, Organisation
 logger = logging.getLogger(__name__)
 
 
-class FeedError(ValueError):
+class FeedError(Refused):
     """A refused feed (message translated)."""
 
 

@@ -42,6 +42,33 @@ _UNSHOWN_FIELD = re.compile(
 )
 
 
+#: the HTTP status of a refusal, by its code (any other code is 400: the input was refused)
+REFUSAL_STATUS = {"forbidden": 403, "not_found": 404, "conflict": 409, "cancelled": 409}
+
+
+class Refused(ValueError):
+    """The one error type of an operation that refuses a change: a translated ``message``,
+    the ``field`` it belongs to (None: the whole form), a machine ``code``, and the HTTP
+    ``status`` pages and the API answer with (400, 403, 404 or 409; by default from the code).
+    Each domain's error class (``MeetingError``, ``AgendaError``, ...) is a subclass."""
+
+    #: the status of this class's refusals when the code does not say one
+    status_default = 400
+
+    def __init__(
+        self,
+        message: str,
+        field: str | None = None,
+        code: str = "invalid",
+        status: int | None = None,
+    ):
+        super().__init__(str(message))
+        self.message = str(message)
+        self.field = field
+        self.code = code
+        self.status = status or REFUSAL_STATUS.get(code, self.status_default)
+
+
 class ApiError(Exception):
     """An error answered as ``{"error": {"code", "message", "fields"}}`` with an HTTP status."""
 

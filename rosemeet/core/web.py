@@ -6,9 +6,11 @@ from contextlib import nullcontext
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, request
+from flask import Flask, Response, current_app, has_request_context, request
 from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
+
+from rosemeet.extensions import db
 
 #: the largest id (and whole number) the database holds: ids, years and counts are INTEGER
 #: columns, signed 32-bit on PostgreSQL (SQLite would take 64 bits)
@@ -32,6 +34,23 @@ def digits_at_most(limit: int) -> str:
             options.append(rf"{digits[:index]}[{lowest}-{int(digit) - 1}]\d{{{rest}}}")
     options.append(digits)
     return "(?:" + "|".join(options) + ")"
+
+
+class App(Flask):
+    """The Flask app with one commit point (as Indico's request handler): the view calls
+    operations, which only flush; when it returns an answer below 400 the request's
+    transaction is committed once, otherwise it is rolled back. An exception from the view
+    (or from the commit) reaches the error handlers and the session is rolled back. A view
+    that catches an operation's ``Refused`` runs the operation in ``db.session.begin_nested()``,
+    so that what it changed before refusing is undone and the rest of the request stands."""
+
+    def dispatch_request(self) -> Response:  # type: ignore[override]
+        response = self.make_response(super().dispatch_request())
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
 
 
 class IdConverter(IntegerConverter):

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from rosemeet.accounts.models import Person
 from rosemeet.agendas.models import AgendaItem, ItemSource
 from rosemeet.agendas.signals import minutes_approved
+from rosemeet.core.errors import Refused
 from rosemeet.core.time import local_today
 from rosemeet.db import one_save_wins, utcnow
 from rosemeet.extensions import db
@@ -44,18 +45,14 @@ logger = logging.getLogger(__name__)
 NUMBER_ATTEMPTS = 5
 
 
-class FollowUpError(ValueError):
+class FollowUpError(Refused):
     """A refused change; ``field`` names the field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None, code: str = "invalid"):
-        super().__init__(message)
-        self.message = str(message)
-        self.field = field
-        self.code = code
 
 
 class FollowUpConflict(FollowUpError):
     """A save made on a stale read: someone else saved the follow-up first (409)."""
+
+    status_default = 409
 
 
 def changed_meanwhile() -> FollowUpConflict:

@@ -28,6 +28,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from rosemeet.accounts.models import Person
 from rosemeet.calendar import invitations
+from rosemeet.core.errors import Refused
 from rosemeet.core.time import local_today
 from rosemeet.core.web import outside_request_context
 from rosemeet.db import one_save_wins, utcnow
@@ -65,14 +66,8 @@ HORIZON_MONTHS = 18
 QUORUM_ROLES = {Role.CHAIR, Role.SECRETARY, Role.MEMBER}
 
 
-class MeetingError(ValueError):
+class MeetingError(Refused):
     """A refused change; ``field`` names the field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None, code: str = "invalid"):
-        super().__init__(message)
-        self.message = str(message)
-        self.field = field
-        self.code = code
 
 
 #: Which field a recurrence problem belongs to.
@@ -91,6 +86,8 @@ def from_recurrence(error: RecurrenceError) -> MeetingError:
 
 class MeetingConflict(MeetingError):
     """A save made on a stale read: someone else saved the meeting or series first (409)."""
+
+    status_default = 409
 
 
 def changed_meanwhile(*, series: bool = False) -> MeetingConflict:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from rosemeet.accounts.models import Person
+from rosemeet.core.errors import Refused
 from rosemeet.core.time import local_today
 from rosemeet.core.web import date_range_message, in_date_range
 from rosemeet.db import utcnow
@@ -39,15 +40,12 @@ from rosemeet.network.models import (
 logger = logging.getLogger(__name__)
 
 
-class NetworkError(ValueError):
+class NetworkError(Refused):
     """A refused change; ``field`` names the form field the message belongs to, ``code`` is
     "conflict" (a name, alias or membership that exists) or "invalid" (a value refused)."""
 
     def __init__(self, message: str, field: str | None = None, code: str = "conflict"):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.code = code
+        super().__init__(message, field, code)
 
 
 # --- names and aliases -----------------------------------------------------------------------

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from rosemeet.accounts.models import Person
+from rosemeet.core.errors import Refused
 from rosemeet.db import utcnow
 from rosemeet.extensions import db
 from rosemeet.network import operations as network
@@ -39,13 +40,8 @@ CREATED, UPDATED, UNCHANGED, REMOVED, KEPT = "created", "updated", "unchanged", 
 OUTCOMES = (CREATED, UPDATED, UNCHANGED, REMOVED, KEPT)
 
 
-class PlanError(ValueError):
+class PlanError(Refused):
     """A refused change; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass
