@@ -1,36 +1,45 @@
-"""The API blueprint: token authentication, JSON bodies, errors, and the OpenAPI registry."""
+"""The API blueprint: token authentication, JSON bodies read through the resource schemas,
+one mapping of errors to the JSON error shape, pagination, and what the document says of them.
+
+An endpoint documents its body with ``@json_body(<schema>)`` and reads it with
+``read(<schema>)`` once it has checked the caller and the path (so a 401, 403 or 404 comes
+before a 400); a list endpoint reads its query string with ``@listing(<schema>, <filters>)``;
+``@bp.response(<status>, <schema>)`` writes the answer. The schema of the resource
+(``rosemeet/<domain>/schemas.py``) checks the JSON types and the text rules, then the handler
+calls the domain operation with the loaded values. A ``Refused`` from the operation, an
+``ApiError`` and a refused body all answer ``{"error": {"code", "message", "fields"}}``; the
+request is committed once, by the app, when the answer is below 400.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, g, request
+import flask_smorest
+from flask import g, request
 from flask_babel import gettext as _
-from werkzeug.datastructures import MultiDict
-from wtforms import FieldList, SelectMultipleField
+from webargs.flaskparser import FlaskParser
 
 from rosemeet.accounts.operations import person_for_api_token
-from rosemeet.core.errors import ApiError, commit_bookkeeping
-from rosemeet.core.forms import text_error
+from rosemeet.core import schemas as s
+from rosemeet.core.errors import ApiError, Refused, commit_bookkeeping, json_error
 from rosemeet.core.permissions import can
-from rosemeet.core.web import MAX_ID, date_range_message, in_date_range, parse_id
 from rosemeet.extensions import csrf, db
 
 logger = logging.getLogger(__name__)
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-csrf.exempt(bp)  # bearer tokens, not cookies: no CSRF exposure
-
-#: OpenAPI path items, filled by ``document()`` next to each endpoint
-PATHS: dict[str, dict[str, Any]] = {}
-#: OpenAPI component schemas
-SCHEMAS: dict[str, dict[str, Any]] = {}
-#: the JSON schema of each endpoint's request body (by view function name), for ``json_body``
-BODY_SCHEMAS: dict[str, dict[str, Any]] = {}
+#: where the API lives
+PREFIX = "/api/v1"
 #: how deep a request's JSON may nest (the deepest documented body nests three levels)
 MAX_JSON_DEPTH = 32
+#: list endpoints: the page size when none is asked, and the largest one (a larger is a 400)
+PER_PAGE, MAX_PER_PAGE = 50, 200
+#: the security of an endpoint that answers without a token too (public data only)
+OPTIONAL_TOKEN = [{}, {"bearer": []}]
 
 
 class _Anonymous:
@@ -39,6 +48,92 @@ class _Anonymous:
     is_authenticated = False
     is_admin = False
     id = None
+
+
+def _depth_checked(data: Any) -> None:
+    """400 for JSON that nests too deep or holds text that is no valid Unicode."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            _check_unicode(value)
+        elif isinstance(value, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise ApiError(400, "invalid_json", _("The JSON nests too deep."))
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                if isinstance(key, str):
+                    _check_unicode(key)
+                stack.append((item, depth + 1))
+
+
+def _check_unicode(text: str) -> None:
+    """400 for text that is no valid Unicode (a lone surrogate such as \\ud800 in JSON)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ApiError(
+            400,
+            "invalid_json",
+            _("The JSON holds a lone surrogate (such as \\ud800): send valid Unicode text."),
+        ) from None
+
+
+def field_messages(messages: Any, name: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested error messages as ``{"field": [...], "years.2021.note": [...]}``:
+    an error of a list's item or of a whole object belongs to the list or object."""
+    if not isinstance(messages, dict):
+        texts = messages if isinstance(messages, list) else [messages]
+        return {name or "body": [str(text) for text in texts]}
+    found: dict[str, list[str]] = {}
+    for key, value in messages.items():
+        if isinstance(key, int) or key == "_schema":
+            inner = field_messages(value, name)
+        else:
+            inner = field_messages(value, f"{name}.{key}" if name else str(key))
+        for field, texts in inner.items():
+            found.setdefault(field, []).extend(t for t in texts if t not in found.get(field, []))
+    return found
+
+
+class JsonParser(FlaskParser):
+    """webargs as the API reads requests: a JSON body parsed once and bounded (else
+    ``invalid_json``), and a refused field a 400 ``invalid`` that names it."""
+
+    DEFAULT_VALIDATION_STATUS = 400
+
+    def load_json(self, req, schema) -> dict[str, Any]:
+        """The request body as a JSON object: parsed once, bounded in depth, valid Unicode."""
+        refused = ApiError(
+            400, "invalid_json", _("Send a JSON object with Content-Type application/json.")
+        )
+        if not req.is_json:
+            raise refused
+        try:
+            data = json.loads(req.get_data(cache=True))
+        except (ValueError, RecursionError):  # RecursionError: nested thousands of levels deep
+            raise refused from None
+        if not isinstance(data, dict):
+            raise refused
+        _depth_checked(data)
+        return data
+
+    def handle_error(self, error, req, schema, *, error_status_code, error_headers):
+        """A body or query string the schema refuses: 400 with a message per field."""
+        messages = error.messages
+        if isinstance(messages, dict) and set(messages) <= {"json", "query"}:
+            messages = {k: v for location in messages.values() for k, v in location.items()}
+        raise ApiError(400, "invalid", _("Some fields are not valid."), field_messages(messages))
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """A flask-smorest blueprint that reads requests with ``JsonParser``."""
+
+    ARGUMENTS_PARSER = JsonParser()
+
+
+bp = Blueprint("api", __name__, url_prefix=PREFIX)
+csrf.exempt(bp)  # bearer tokens, not cookies: no CSRF exposure
 
 
 @bp.before_request
@@ -62,6 +157,14 @@ def authenticate() -> None:
     g.api_user = person
 
 
+@bp.errorhandler(Refused)
+def refused(error: Refused):
+    """An operation's refusal: its status, code and message, under its field if it has one
+    (the request's transaction is rolled back, as for every answer from 400)."""
+    fields = {error.field: [error.message]} if error.field else {}
+    return json_error(error.status, error.code, error.message, fields)
+
+
 def api_user():
     """The person behind the current API request (or an anonymous caller)."""
     return g.api_user
@@ -80,253 +183,177 @@ def require_can(action: str, obj: Any = None) -> None:
         raise ApiError(403, "forbidden", _("You may not do this."))
 
 
+def json_body(schema: Any) -> Callable:
+    """Document ``schema`` as the endpoint's JSON body. The endpoint reads it with
+    ``read(schema)`` after its checks of the caller and of the path, so that a 401, 403 or 404
+    comes before a 400 for the body."""
+    content = {"application/json": {"schema": schema}}
+    return bp.doc(requestBody={"required": True, "content": content})
+
+
+def read(schema: Any) -> dict[str, Any]:
+    """The request's JSON body loaded with ``schema`` (a 400 naming each refused field)."""
+    return bp.ARGUMENTS_PARSER.parse(schema, request, location="json")
+
+
+def not_found() -> ApiError:
+    """The 404 of an object that does not exist or that the caller may not see."""
+    return ApiError(404, "not_found", _("Not found."))
+
+
 def get_visible(model: type, ident: int, action: str = "view"):
     """Load an object by id; 404 when missing or unseen, 403 when seen but not allowed."""
     obj = db.session.get(model, ident)
     if obj is None or not can(api_user(), "view", obj):
-        raise ApiError(404, "not_found", _("Not found."))
+        raise not_found()
     if action != "view":
         require_can(action, obj)
     return obj
 
 
-def json_body() -> dict[str, Any]:
-    """The request's JSON object, or a 400: ``invalid_json`` when it is no JSON object (or nests
-    too deep, or holds lone surrogates), ``invalid`` with per-field messages when a field has
-    another JSON type than the endpoint's documented request body gives it."""
-    data = _parse_json()
-    schema = BODY_SCHEMAS.get((request.endpoint or "").rpartition(".")[2])
-    if schema is not None:
-        errors = shape_errors(data, schema)
-        if errors:
-            raise ApiError(400, "invalid", _("Some fields are not valid."), errors)
-    return data
+def invalid(field: str, message: str) -> ApiError:
+    """A 400 for one field of the request."""
+    return ApiError(400, "invalid", str(message), {field: [str(message)]})
 
 
-def _parse_json() -> dict[str, Any]:
-    """The request body as a JSON object: parsed once, bounded in depth, valid Unicode."""
-    refused = ApiError(
-        400, "invalid_json", _("Send a JSON object with Content-Type application/json.")
+def related(model: type, ident: int | None, field: str, message: str, *, visible: bool = False):
+    """The object a body names by id (None stays None); 400 naming the field when there is
+    none (or, ``visible``, when the caller may not see it)."""
+    if ident is None:
+        return None
+    obj = db.session.get(model, ident)
+    if obj is None or (visible and not can(api_user(), "view", obj)):
+        raise invalid(field, message)
+    return obj
+
+
+def related_all(
+    model: type, idents: Iterable[int] | None, field: str, message: str, *, visible: bool = False
+) -> list:
+    """The objects a body names by a list of ids, in its order, each once (see ``related``)."""
+    return [
+        related(model, ident, field, message, visible=visible)
+        for ident in dict.fromkeys(idents or [])
+    ]
+
+
+# --- pagination ---------------------------------------------------------------------------------
+
+
+class Query(s.Schema):
+    """The base of a query string's schema: parameters it does not know are left alone."""
+
+    class Meta:
+        unknown = "exclude"
+
+
+class PageQuery(Query):
+    """``?page=`` (from 1) and ``?per_page=`` (at most MAX_PER_PAGE) of a list endpoint."""
+
+    page = s.Integer(
+        strict=False, low=1, load_default=1, metadata={"description": "The page, from 1."}
     )
-    if not request.is_json:
-        raise refused
-    try:
-        data = json.loads(request.get_data(cache=True))
-    except (ValueError, RecursionError):  # RecursionError: nested thousands of levels deep
-        raise refused from None
-    if not isinstance(data, dict):
-        raise refused
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, str):
-            _check_unicode(value)
-        elif isinstance(value, dict | list):
-            if depth > MAX_JSON_DEPTH:
-                raise ApiError(400, "invalid_json", _("The JSON nests too deep."))
-            items = value.items() if isinstance(value, dict) else enumerate(value)
-            for key, item in items:
-                if isinstance(key, str):
-                    _check_unicode(key)
-                stack.append((item, depth + 1))
-    return data
+    per_page = s.Integer(
+        strict=False,
+        low=1,
+        high=MAX_PER_PAGE,
+        load_default=PER_PAGE,
+        metadata={
+            "description": f"Items per page: {PER_PAGE} unless asked, at most {MAX_PER_PAGE} "
+            "(more answers 400)."
+        },
+    )
 
 
-def _check_unicode(text: str) -> None:
-    """400 for text that is no valid Unicode (a lone surrogate such as \\ud800 in JSON)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ApiError(
-            400,
-            "invalid_json",
-            _("The JSON holds a lone surrogate (such as \\ud800): send valid Unicode text."),
-        ) from None
+@dataclass
+class Page:
+    """One page of a list, as a list endpoint answers it."""
+
+    items: Sequence[Any]
+    page: int
+    per_page: int
+    total: int
 
 
-def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
-    ref = schema.get("$ref", "")
-    return SCHEMAS.get(ref.rpartition("/")[2], {}) if ref else schema
+def paginate(rows: Sequence[Any], query: dict[str, Any]) -> Page:
+    """The page of ``rows`` (already in their stable order) that the query string asks for."""
+    page, per_page = query["page"], query["per_page"]
+    start = (page - 1) * per_page
+    return Page(rows[start : start + per_page], page, per_page, len(rows))
 
 
-def _has_type(value: Any, kind: str) -> bool:
-    if kind == "integer":
-        return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_ID
-    if kind == "number":
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    types = {"string": str, "boolean": bool, "array": list, "object": dict, "null": type(None)}
-    return isinstance(value, types.get(kind, object))
+_PAGES: dict[type, type] = {}
 
 
-def _expected(schema: dict[str, Any]) -> str:
-    """What a value of the schema must be, as a translated message."""
-    kinds = schema.get("type")
-    kinds = [kinds] if isinstance(kinds, str) else list(kinds or [])
-    item = _resolve(schema.get("items") or {}).get("type")
-    words = {
-        "string": _("a text"),
-        "integer": _("a whole number"),
-        "number": _("a number"),
-        "boolean": _("true or false"),
-        "object": _("a JSON object"),
-        "null": _("null"),
-        "array": {
-            "integer": _("a list of whole numbers"),
-            "string": _("a list of texts"),
-        }.get(item, _("a list")),
-    }
-    return _("Expected %(what)s.", what=_(" or ").join(words.get(k, k) for k in kinds))
+def page_of(schema: type) -> type:
+    """The schema of one page of a list of ``schema`` (``<Name>Page`` in the document)."""
+    if schema not in _PAGES:
+        name = schema.__name__.removesuffix("Schema")
+        _PAGES[schema] = type(
+            f"{name}PageSchema",
+            (s.Schema,),
+            {
+                "__doc__": f"One page of {name} objects.",
+                "items": s.List(s.Object(schema), required=True),
+                "page": s.Integer(required=True, metadata={"description": "This page, from 1."}),
+                "per_page": s.Integer(required=True, metadata={"description": "Its size."}),
+                "total": s.Integer(
+                    required=True, metadata={"description": "How many there are in all."}
+                ),
+            },
+        )
+    return _PAGES[schema]
 
 
-def shape_errors(value: Any, schema: dict[str, Any], name: str = "") -> dict[str, list[str]]:
-    """Per-field messages where ``value`` has other JSON types than ``schema`` documents
-    (properties it does not document are left to the endpoint)."""
-    schema = _resolve(schema)
-    kinds = schema.get("type")
-    if kinds is None:
-        return {}
-    kinds = [kinds] if isinstance(kinds, str) else kinds
-    if not any(_has_type(value, k) for k in kinds):
-        return {name or "body": [_expected(schema)]}
-    if isinstance(value, list) and "items" in schema:
-        item_schema = _resolve(schema["items"])
-        if any(shape_errors(item, item_schema) for item in value):
-            return {name or "body": [_expected(schema)]}
-    errors: dict[str, list[str]] = {}
-    if isinstance(value, dict):
-        properties = schema.get("properties", {})
-        for key, item in value.items():
-            if key in properties:
-                errors.update(shape_errors(item, properties[key], f"{name}.{key}" if name else key))
-    return errors
+def listing(schema: type, filters: type | None = None) -> Callable:
+    """Decorate a list endpoint: its query string (its ``filters`` and the page) is loaded
+    and passed as one dict, and it returns one ``Page`` of ``schema``."""
+    query = PageQuery if filters is None else type(filters.__name__, (filters, PageQuery), {})
+
+    def decorate(func: Callable) -> Callable:
+        return bp.arguments(query, location="query")(bp.response(200, page_of(schema))(func))
+
+    return decorate
 
 
-def document(path: str, method: str, **operation: Any):
-    """Describe an endpoint in the OpenAPI document (next to its code, so they stay together)."""
+# --- what the document says of errors ---------------------------------------------------------
 
-    def register(func):
-        operation.setdefault("operationId", func.__name__)
-        body = operation.get("requestBody", {}).get("content", {}).get("application/json")
-        if body is not None:
-            BODY_SCHEMAS[func.__name__] = body["schema"]
-        operation.setdefault("summary", (func.__doc__ or "").strip().splitlines()[0])
-        operation.setdefault("responses", {"200": {"description": "OK"}})
-        PATHS.setdefault(path, {})[method.lower()] = operation
+
+class ErrorBodySchema(s.Schema):
+    """What went wrong."""
+
+    code = s.Text(required=True, metadata={"description": "A machine code: invalid, conflict…"})
+    message = s.Text(required=True, metadata={"description": "In the caller's language."})
+    fields = s.Mapping(
+        keys=s.Text(),
+        values=s.List(s.Text()),
+        required=True,
+        metadata={"description": "Messages per field of the request (dotted when nested)."},
+    )
+
+
+class ErrorSchema(s.Schema):
+    """Every error of the API."""
+
+    error = s.Object(ErrorBodySchema, required=True)
+
+
+#: HTTP statuses by the name of their documented response (flask-smorest's names)
+_RESPONSES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    409: "CONFLICT",
+}
+
+
+def errors(*statuses: int) -> Callable:
+    """Document the error answers an endpoint may give."""
+
+    def decorate(func: Callable) -> Callable:
+        for status in statuses:
+            func = bp.alt_response(status, response=_RESPONSES[status])(func)
         return func
 
-    return register
-
-
-def error_responses(*codes: int) -> dict[str, Any]:
-    """OpenAPI responses for the error codes an endpoint may answer."""
-    return {str(c): {"$ref": f"#/components/responses/Error{c}"} for c in codes}
-
-
-def checked_text(data: dict[str, Any], name: str, *, multiline: bool = False):
-    """A text field of a JSON body that no form validates, refused (400) when it holds control
-    characters, as every form field is."""
-    value = data.get(name)
-    message = text_error(value, multiline=multiline)
-    if message:
-        raise ApiError(400, "invalid", message, {name: [message]})
-    return value
-
-
-def validated_form(form_class, data: dict[str, Any], choices: dict | None = None):
-    """Validate JSON with the same Flask-WTF form the UI uses; 400 with per-field messages
-    (also for a single value where the field takes a list, and a list where it takes one)."""
-    flat = MultiDict()
-    for key, value in data.items():
-        if isinstance(value, bool):
-            flat[key] = "y" if value else ""
-        elif isinstance(value, list):
-            flat.setlist(key, [str(v) for v in value])
-        elif value is not None:
-            flat[key] = str(value)
-    form = form_class(formdata=flat, meta={"csrf": False})
-    for name, options in (choices or {}).items():
-        getattr(form, name).choices = options
-    errors = _shape_of_fields(form, data)
-    if errors or not form.validate():
-        fields = {name: [str(m) for m in msgs] for name, msgs in form.errors.items()}
-        raise ApiError(400, "invalid", _("Some fields are not valid."), {**fields, **errors})
-    return form
-
-
-def _shape_of_fields(form, data: dict[str, Any]) -> dict[str, list[str]]:
-    """Fields sent as a list where the form takes one value, or the other way round."""
-    errors = {}
-    for name, value in data.items():
-        field = form._fields.get(name)
-        if field is None or value is None:
-            continue
-        many = isinstance(field, SelectMultipleField | FieldList)
-        if many and not (isinstance(value, list) and all(_is_scalar(v) for v in value)):
-            errors[name] = [_("Send a list of values.")]
-        elif not many and not _is_scalar(value):
-            errors[name] = [_("Send one value, not a list or an object.")]
-    return errors
-
-
-def _is_scalar(value: Any) -> bool:
-    return isinstance(value, str | int | float | bool)
-
-
-def check_date_range(**values) -> None:
-    """400 naming each date or time (``name=value``) that lies outside the years rosemeet
-    accepts (None is fine: the field was left out)."""
-    message = date_range_message()
-    wrong = {name: [message] for name, value in values.items() if not in_date_range(value)}
-    if wrong:
-        raise ApiError(400, "invalid", _("Some fields are not valid."), wrong)
-
-
-# --- OpenAPI fragments shared by the endpoint notes -----------------------------------------
-
-
-def _schema_ref(schema: str) -> dict[str, Any]:
-    return {"$ref": f"#/components/schemas/{schema}"}
-
-
-#: the schema of an id: what the routes and ``parse_id`` accept (and what the database holds)
-ID_SCHEMA = {"type": "integer", "format": "int32", "minimum": 1, "maximum": MAX_ID}
-
-
-def path_params(*names: str) -> list[dict[str, Any]]:
-    """Id path parameters."""
-    return [{"name": name, "in": "path", "required": True, "schema": ID_SCHEMA} for name in names]
-
-
-def id_query(*names: str) -> list[dict[str, Any]]:
-    """Optional id filters in the query string."""
-    return [{"name": name, "in": "query", "schema": ID_SCHEMA} for name in names]
-
-
-def id_arg(name: str) -> int | None:
-    """An id filter from the query string; None when absent, 400 when it is no id."""
-    value = request.args.get(name)
-    if value is None:
-        return None
-    number = parse_id(value)
-    if not number:
-        message = _("Give the id of an existing object (a whole number from 1).")
-        raise ApiError(400, "invalid", message, {name: [message]})
-    return number
-
-
-def one_response(schema: str, status: str = "200") -> dict[str, Any]:
-    """A response with one object of a component schema."""
-    content = {"application/json": {"schema": _schema_ref(schema)}}
-    return {status: {"description": "OK", "content": content}}
-
-
-def list_response(schema: str) -> dict[str, Any]:
-    """A 200 response ``{"items": [...]}`` of a component schema."""
-    items = {"type": "array", "items": _schema_ref(schema)}
-    content = {"application/json": {"schema": {"type": "object", "properties": {"items": items}}}}
-    return {"200": {"description": "OK", "content": content}}
-
-
-def request_body(schema: str) -> dict[str, Any]:
-    """A required JSON request body of a component schema."""
-    return {"required": True, "content": {"application/json": {"schema": _schema_ref(schema)}}}
+    return decorate
