@@ -19,15 +19,15 @@ from rosemeet.accounts.forms import (
     SetPasswordForm,
 )
 from rosemeet.accounts.models import ApiToken, Person
+from rosemeet.core.forms import attempt
 from rosemeet.core.permissions import get_or_404
 from rosemeet.core.web import client_ip, parse_id, safe_next
 from rosemeet.db import reads_first
-from rosemeet.extensions import db, login_manager
+from rosemeet.extensions import db
 
 bp = Blueprint("accounts", __name__)
 
 
-@login_manager.user_loader
 def load_user(identity: str) -> Person | None:
     """Resolve "id:session_version"; a stale version logs the cookie out."""
     person_id, _sep, version = identity.partition(":")
@@ -41,7 +41,11 @@ def load_user(identity: str) -> Person | None:
 
 
 def _start_session(person: Person) -> None:
-    session.clear()  # a fresh session at login: nothing from before survives
+    """Give ``person`` a fresh session cookie (nothing from before survives), once the database
+    holds what the cookie relies on (the password, the session version): committed here, before
+    the commit point, so that a commit that fails leaves the browser's old session as it was."""
+    db.session.commit()
+    session.clear()
     login_user(person)
     session.permanent = True
 
@@ -61,10 +65,9 @@ def login():
             page = render_template("accounts/login.html", form=form)
             return page, 429, {"Retry-After": str(exc.seconds)}
         except ops.AccountError as exc:
-            db.session.commit()  # keep the failed attempt for throttling
+            db.session.commit()  # the failed attempt counts for throttling: the 401 rolls back
             form.password.errors.append(str(exc))
             return render_template("accounts/login.html", form=form), 401
-        db.session.commit()
         _start_session(person)
         flash(_("Welcome, %(name)s.", name=person.name), "success")
         return redirect(safe_next(url_for("network.home")))
@@ -76,6 +79,8 @@ def login():
 def logout():
     """Log out and invalidate every copy of the session cookie."""
     ops.end_sessions(current_user._get_current_object())
+    # committed before the cookie goes: when the commit fails, this browser stays logged in
+    # (and can try again) instead of seeming logged out while other copies still work
     db.session.commit()
     logout_user()
     session.clear()
@@ -101,7 +106,6 @@ def forgot_password():
             return render_template("accounts/forgot_password.html", form=form), 429
         ops.record_reset_request(form.email.data, ip)
         ops.request_password_reset(form.email.data)
-        db.session.commit()
         flash(_("If this address is known, a link to choose a new password is on its way."), "info")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/forgot_password.html", form=form)
@@ -113,16 +117,13 @@ def _set_password_page(purpose: str, token: str, template: str):
         return render_template("accounts/link_invalid.html"), 400
     form = SetPasswordForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form, "password") as tried:
             ops.set_password(person, form.password.data)
-        except ops.AccountError as exc:
-            form.password.errors.append(str(exc))
-        else:
             message = _("Your password is set.")
             if purpose == "reset":  # whoever knew the old password may hold a session or token
                 ops.end_everything(person)
                 message = _("Your password is set. Other sessions and all API tokens are ended.")
-            db.session.commit()
+        if tried.refused is None:  # the session starts outside the savepoint: it commits
             _start_session(person)
             flash(message, "success")
             return redirect(url_for("network.home"))
@@ -154,7 +155,6 @@ def profile():
             phone=form.phone.data or None,
             locale=form.locale.data,
         )
-        db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("accounts.profile"))
     return _profile_page(form=form)
@@ -182,11 +182,8 @@ def change_password():
         if not ops.check_password(person, form.current.data):
             form.current.errors.append(_("The current password is not correct."))
         else:
-            try:
+            with attempt(form, "password") as tried:
                 ops.set_password(person, form.password.data)
-            except ops.AccountError as exc:
-                form.password.errors.append(str(exc))
-            else:
                 message = _("Your password is changed. Other sessions are logged out.")
                 if form.revoke_tokens.data:
                     revoked = ops.revoke_all_api_tokens(person)
@@ -197,7 +194,7 @@ def change_password():
                         " %(num)d API tokens revoked.",
                         revoked,
                     )
-                db.session.commit()
+            if tried.refused is None:  # the session starts outside the savepoint: it commits
                 _start_session(person)
                 flash(message, "success")
                 return redirect(url_for("accounts.profile"))
@@ -212,7 +209,6 @@ def create_token():
     if not form.validate_on_submit():
         return _profile_page(400, token_form=form)
     _token, plain = ops.create_api_token(current_user._get_current_object(), form.name.data)
-    db.session.commit()
     return _profile_page(new_token=plain)
 
 
@@ -222,7 +218,6 @@ def revoke_token(token_id: int):
     """Revoke one of my API tokens."""
     token = get_or_404(current_user, ApiToken, token_id, "revoke")
     ops.revoke_api_token(token)
-    db.session.commit()
     flash(_("The token is revoked."), "success")
     return redirect(url_for("accounts.profile"))
 
@@ -236,7 +231,6 @@ def end_everything():
         return _profile_page(400, end_form=form)
     person = current_user._get_current_object()
     revoked = ops.end_everything(person)
-    db.session.commit()
     _start_session(person)
     flash(
         ngettext(

@@ -31,7 +31,7 @@ from rosemeet.agendas.forms import (
 )
 from rosemeet.agendas.models import AgendaItem, AgendaStatus, ItemKind, ItemRole, Proposal
 from rosemeet.core.enums import select_choices
-from rosemeet.core.forms import ConfirmForm, show_error
+from rosemeet.core.forms import ConfirmForm, attempt
 from rosemeet.core.permissions import can, get_or_404
 from rosemeet.extensions import db
 from rosemeet.meetings.models import Meeting
@@ -42,7 +42,6 @@ from rosemeet.network.queries import people_choices
 bp = Blueprint("agendas", __name__)
 
 
-@bp.app_context_processor
 def agenda_helpers() -> dict:
     """``agenda_for(meeting)`` for the meeting page; ``published_agenda(meeting)`` for mail."""
     return {"agenda_for": _agenda_for_page, "published_agenda": _published_agenda}
@@ -139,14 +138,15 @@ def _save_item(meeting: Meeting, item: AgendaItem | None):
             "links": form.links.data,
             "actions": actions,
         }
-        try:
+        with attempt(form, unshown=(ops.VersionConflict,)) as tried:
             if item is None:
                 item = ops.add_item(meeting, **fields)
             else:
                 ops.update_item(item, version=_version(form.version.data), **fields)
-        except ops.VersionConflict as exc:
-            db.session.rollback()
-            current = db.session.get(AgendaItem, exc.item_id)
+            flash(_("The item is saved."), "success")
+            return redirect(url_for("agendas.agenda", meeting_id=meeting.id) + f"#item-{item.id}")
+        if isinstance(tried.refused, ops.VersionConflict):
+            current = db.session.get(AgendaItem, tried.refused.item_id)
             return render_template(
                 "agendas/conflict.html",
                 meeting=meeting,
@@ -165,13 +165,6 @@ def _save_item(meeting: Meeting, item: AgendaItem | None):
                 if current
                 else url_for("agendas.agenda", meeting_id=meeting.id),
             ), 409
-        except ops.AgendaError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("The item is saved."), "success")
-            return redirect(url_for("agendas.agenda", meeting_id=meeting.id) + f"#item-{item.id}")
     linked, found = _action_choices(form, search)
     status = 400 if request.method == "POST" and not searching else 200
     return render_template(
@@ -212,8 +205,17 @@ def move_item(item_id: int):
     if item.meeting_id is None:
         abort(404)  # backlog items have no order to change
     ops.move_item(item, -1 if request.form.get("direction") == "up" else 1)
-    db.session.commit()
     return redirect(url_for("agendas.agenda", meeting_id=item.meeting_id) + f"#item-{item.id}")
+
+
+def _order_ids() -> list[int]:
+    """The item ids of ``order=3,1,2``; AgendaError when one is no number."""
+    try:
+        return [int(v) for v in request.form.get("order", "").split(",") if v.strip()]
+    except ValueError:
+        raise ops.AgendaError(
+            _("The order does not match the items of this agenda."), "order"
+        ) from None
 
 
 @bp.post("/meetings/<int:meeting_id>/agenda/order")
@@ -221,19 +223,15 @@ def move_item(item_id: int):
 def reorder(meeting_id: int):
     """Save the order of the items (sent by drag and drop: ``order=3,1,2``)."""
     meeting = _meeting(meeting_id, "edit_agenda")
-    try:
-        ids = [int(v) for v in request.form.get("order", "").split(",") if v.strip()]
-        ops.reorder(meeting, ids)
-    except (ValueError, ops.AgendaError):
-        db.session.rollback()
-        if request.accept_mimetypes.best == "application/json":
-            return {"ok": False}, 400
-        flash(_("The order could not be saved; reload the page and try again."), "error")
-    else:
-        db.session.commit()
-        if request.accept_mimetypes.best == "application/json":
-            return {"ok": True}
+    with attempt(unshown=(ops.AgendaError,)) as tried:  # one message for every refusal
+        ops.reorder(meeting, _order_ids())
+    saved = tried.refused is None
+    if request.accept_mimetypes.best == "application/json":
+        return {"ok": saved}, 200 if saved else 400
+    if saved:
         flash(_("The order is saved."), "success")
+    else:
+        flash(_("The order could not be saved; reload the page and try again."), "error")
     return redirect(url_for("agendas.agenda", meeting_id=meeting_id))
 
 
@@ -243,13 +241,8 @@ def delete_item(item_id: int):
     """Remove an item from the agenda or the backlog."""
     item = get_or_404(current_user, AgendaItem, item_id, "edit")
     meeting_id = item.meeting_id or request.form.get("meeting_id", type=int)
-    try:
+    with attempt():
         ops.delete_item(item)
-    except ops.AgendaError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
         flash(_("The item is removed."), "success")
     if meeting_id:
         return redirect(url_for("agendas.agenda", meeting_id=meeting_id))
@@ -261,13 +254,8 @@ def delete_item(item_id: int):
 def publish(meeting_id: int):
     """Publish the agenda: members see it and the invitees get it by mail."""
     meeting = _meeting(meeting_id, "edit_agenda")
-    try:
+    with attempt():
         ops.publish_agenda(meeting)
-    except ops.AgendaError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
         flash(_("The agenda is published; the invitees get it by mail."), "success")
     return redirect(url_for("agendas.agenda", meeting_id=meeting_id))
 
@@ -278,13 +266,8 @@ def pull_item(item_id: int):
     """Put a backlog item on a meeting's agenda."""
     item = get_or_404(current_user, AgendaItem, item_id, "edit")
     meeting = _meeting(request.form.get("meeting_id", type=int) or 0, "edit_agenda")
-    try:
+    with attempt():
         ops.pull_into(item, meeting)
-    except ops.AgendaError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
         flash(_("The item is on the agenda."), "success")
     return redirect(url_for("agendas.agenda", meeting_id=meeting.id))
 
@@ -297,13 +280,8 @@ def send_item(item_id: int):
     target = db.session.get(Body, request.form.get("body_id", type=int) or 0)
     if target is None or item.meeting is None:
         abort(404)
-    try:
+    with attempt():
         ops.send_to_body(item, target, by=current_user)
-    except ops.AgendaError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
         flash(_("The item is proposed to %(name)s.", name=target.name), "success")
     back = request.form.get("back") == "minutes"
     endpoint = "agendas.minutes" if back else "agendas.agenda"
@@ -353,14 +331,14 @@ def save_minutes(item_id: int):
     if not form.validate_on_submit():
         flash(" ".join(str(m) for msgs in form.errors.values() for m in msgs), "error")
         return redirect(url_for("agendas.minutes", meeting_id=meeting_id))
-    try:
+    with attempt(unshown=(ops.VersionConflict,)) as tried:
         ops.save_minutes(
             item, form.minutes.data, version=_version(form.version.data), by=current_user
         )
-    except ops.VersionConflict as exc:
-        db.session.rollback()
-        current = db.session.get(AgendaItem, exc.item_id)
-        fresh = MinutesForm(formdata=None, prefix=f"item-{exc.item_id}")
+        flash(_("The minutes of \u201c%(title)s\u201d are saved.", title=item.title), "success")
+    if isinstance(tried.refused, ops.VersionConflict):
+        current = db.session.get(AgendaItem, tried.refused.item_id)
+        fresh = MinutesForm(formdata=None, prefix=f"item-{tried.refused.item_id}")
         fresh.minutes.data = form.minutes.data
         fresh.version.data = str(current.version) if current else ""
         return render_template(
@@ -370,12 +348,6 @@ def save_minutes(item_id: int):
             mine=form.minutes.data or "",
             form=fresh,
         ), 409
-    except ops.AgendaError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The minutes of \u201c%(title)s\u201d are saved.", title=item.title), "success")
     return redirect(url_for("agendas.minutes", meeting_id=meeting_id) + f"#item-{item_id}")
 
 
@@ -384,13 +356,8 @@ def save_minutes(item_id: int):
 def send_minutes(meeting_id: int):
     """Send the minutes for comments to the invitees."""
     meeting = _meeting(meeting_id, "edit_agenda")
-    try:
+    with attempt():
         ops.send_minutes_for_comment(meeting)
-    except ops.AgendaError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
         flash(_("The minutes are sent for comments."), "success")
     return redirect(url_for("agendas.minutes", meeting_id=meeting_id))
 
@@ -404,13 +371,8 @@ def approve_previous(meeting_id: int):
     if found is None:
         abort(404)
     previous, _agenda = found
-    try:
+    with attempt():
         ops.approve_minutes(previous, in_meeting=meeting, by=current_user)
-    except ops.AgendaError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
         flash(_("The minutes of %(title)s are approved.", title=previous.display_title), "success")
     return redirect(url_for("agendas.agenda", meeting_id=meeting_id))
 
@@ -469,7 +431,7 @@ def propose(body_id: int):
     body = get_or_404(current_user, Body, body_id, "propose")
     form = ProposalForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             ops.propose(
                 body,
                 proposer=current_user,
@@ -478,11 +440,6 @@ def propose(body_id: int):
                 kind=ItemKind(form.kind.data),
                 planned_minutes=form.planned_minutes.data,
             )
-        except ops.AgendaError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            db.session.commit()
             flash(
                 _("Your proposal is sent to the secretary of %(name)s.", name=body.name), "success"
             )
@@ -533,7 +490,7 @@ def decide(proposal_id: int, decision: str):
     """Accept, defer or decline a proposal."""
     proposal = get_or_404(current_user, Proposal, proposal_id, "decide")
     body = proposal.body
-    try:
+    with attempt():
         if decision == "accept":
             meeting = db.session.get(Meeting, request.form.get("meeting_id", type=int) or 0)
             if meeting is None:
@@ -549,11 +506,6 @@ def decide(proposal_id: int, decision: str):
                 return _proposals_page(body, {proposal.id: form}, 400)
             ops.decline_proposal(proposal, form.reason.data, by=current_user)
             message = _("The proposal is declined.")
-    except ops.AgendaError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
         flash(message, "success")
     return redirect(url_for("agendas.body_proposals", body_id=body.id))
 
@@ -590,7 +542,7 @@ def change_template(body_id: int):
     body = get_or_404(current_user, Body, body_id, "manage_agenda")
     action = request.form.get("action", "add")
     position = request.form.get("position", type=int) or 0
-    try:
+    with attempt():
         if action == "add":
             form = TemplateItemForm()
             if not form.validate_on_submit():
@@ -611,10 +563,5 @@ def change_template(body_id: int):
             if not settings_form.validate_on_submit():
                 return _template_page(body, settings_form=settings_form, status=400)
             ops.set_reminder_days(body, settings_form.reminder_days.data)
-    except ops.AgendaError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
         flash(_("The agenda template is saved."), "success")
     return redirect(url_for("agendas.template", body_id=body.id))

@@ -22,17 +22,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from rosemeet.calendar import ical, queries
 from rosemeet.calendar import operations as ops
+from rosemeet.calendar import queries
 from rosemeet.calendar.forms import FeedForm
-from rosemeet.calendar.invitations import meeting_details
 from rosemeet.calendar.models import FeedScope, FeedToken
+from rosemeet.core import ical
 from rosemeet.core.enums import select_choices
 from rosemeet.core.errors import commit_bookkeeping
-from rosemeet.core.forms import ConfirmForm
+from rosemeet.core.forms import ConfirmForm, attempt
 from rosemeet.core.permissions import get_or_404
 from rosemeet.db import utcnow
 from rosemeet.extensions import db
+from rosemeet.meetings.invitations import meeting_details
 from rosemeet.meetings.models import Meeting
 from rosemeet.network.models import Organisation
 from rosemeet.network.queries import visible_bodies
@@ -94,7 +95,7 @@ def feed(token: str):
     response.make_conditional(request)
     if response.status_code == 200:
         item.last_used_at = utcnow()
-        commit_bookkeeping("feed use")
+        commit_bookkeeping("feed use")  # before the commit point: this one never waits
     return response
 
 
@@ -150,15 +151,12 @@ def create_feed():
     form = _feed_form()
     if not form.validate_on_submit():
         return _feeds_page(form, status=400)
-    try:
+    with attempt(form, "scope"):
         _item, token = ops.create_feed(
             current_user._get_current_object(), FeedScope(form.scope.data), form.target_id
         )
-    except ops.FeedError as exc:
-        form.scope.errors = [*form.scope.errors, str(exc)]
-        return _feeds_page(form, status=400)
-    db.session.commit()
-    return _feeds_page(new_urls=feed_urls(token))
+        return _feeds_page(new_urls=feed_urls(token))
+    return _feeds_page(form, status=400)
 
 
 @bp.post("/calendar/feeds/<int:feed_id>/revoke")
@@ -167,7 +165,6 @@ def revoke_feed(feed_id: int):
     """Stop a calendar address."""
     item = get_or_404(current_user, FeedToken, feed_id, "edit")
     ops.revoke_feed(item)
-    db.session.commit()
     flash(_("The calendar address is revoked."), "success")
     return redirect(url_for("calendar.feeds"))
 
@@ -178,5 +175,4 @@ def regenerate_feed(feed_id: int):
     """Replace a calendar address by a new one (the old one stops working)."""
     item = get_or_404(current_user, FeedToken, feed_id, "edit")
     _new, token = ops.regenerate_feed(item)
-    db.session.commit()
     return _feeds_page(new_urls=feed_urls(token))

@@ -6,7 +6,16 @@ import contextlib
 import logging
 import re
 
-from flask import Flask, current_app, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -124,6 +133,26 @@ def handle_csrf_error(error: CSRFError):
     return render_template("errors/error.html", status=400, message=message), 400
 
 
+def handle_refused(error: Refused):
+    """An operation's refusal that no view caught: its message with its status (400, 403, 404,
+    409 or 429), never a 500; the API's JSON error shape on API paths. What the request changed
+    is rolled back first (the page reads the database), and nothing it flashed as done stands."""
+    logger.info("refused on %s %s: %s", request.method, request.path, error.code)
+    db.session.rollback()
+    forget_flashes()
+    if wants_json():
+        fields = {error.field: [error.message]} if error.field else {}
+        return json_error(error.status, error.code, error.message, fields)
+    page = render_template("errors/error.html", status=error.status, message=error.message)
+    return page, error.status
+
+
+def forget_flashes() -> None:
+    """Drop what the view flashed before it failed: nothing of the request is saved, so a
+    "saved" message would be wrong, on the error page or on the next one."""
+    session.pop("_flashes", None)
+
+
 def handle_api_error(error: ApiError):
     """Answer an ApiError in the JSON error shape."""
     return json_error(error.status, error.code, error.message, error.fields)
@@ -150,6 +179,7 @@ def handle_unexpected(error: Exception):
         db.session.rollback()  # a failed statement leaves the transaction unusable for the page
     except Exception:  # the database itself may be what failed
         logger.exception("rollback after the unhandled error failed")
+    forget_flashes()
     return handle_http_error(InternalServerError())
 
 
@@ -210,6 +240,7 @@ def handle_database_error(error: DBAPIError):
     logger.error("database %s on %s %s: %s", problem, request.method, request.path, error.orig)
     with contextlib.suppress(Exception):  # the database itself may be what failed
         db.session.rollback()
+    forget_flashes()
     busy = problem == "busy"
     headers = {"Retry-After": "5"} if busy else {}
     fields = kept_fields()
@@ -267,6 +298,7 @@ def register_errorhandlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(DBAPIError, handle_database_error)
     app.register_error_handler(ApiError, handle_api_error)
+    app.register_error_handler(Refused, handle_refused)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(UnicodeError, handle_undecodable)
     app.register_error_handler(Exception, handle_unexpected)

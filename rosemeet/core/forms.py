@@ -9,18 +9,22 @@ every ``URLField`` takes only http(s) addresses, and every date field a year fro
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from datetime import date
 from urllib.parse import urlsplit
 
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import ResourceClosedError
 from wtforms import DateField, DateTimeField, PasswordField, StringField, TextAreaField, URLField
 from wtforms.validators import ValidationError
 
+from rosemeet.core.errors import Refused
 from rosemeet.core.text import forbidden_character
 from rosemeet.core.web import date_range_message, in_date_range
+from rosemeet.extensions import db
 
 SINGLE_LINE_MESSAGE = _l("Do not use control characters (such as a line break) in this field.")
 MULTILINE_MESSAGE = _l(
@@ -122,3 +126,53 @@ def show_error(form, error, field_name: str | None = None) -> None:
         field.errors = [*field.errors, error.message]
     else:
         flash(error.message, "error")
+
+
+class Attempt:
+    """What an ``attempt`` block came to."""
+
+    def __init__(self) -> None:
+        #: the refusal that ended the block (all it changed is undone), None while none did
+        self.refused: Refused | None = None
+
+
+@contextmanager
+def attempt(
+    form=None,
+    field: str | None = None,
+    *,
+    show: Callable[..., None] = show_error,
+    unshown: tuple[type[Refused], ...] = (),
+) -> Iterator[Attempt]:
+    """Run a view's operations in a savepoint. When one refuses (``Refused``), everything the
+    block changed is undone, the block ends there, and the refusal is recorded on the
+    ``Attempt`` and shown: ``show(form, refusal, field)`` puts it next to its field (``field``
+    overrides the refusal's own), or flashes it when there is no such field. The view goes on
+    after the block: it re-renders the form with what was typed, or redirects; what it changed
+    before the block stands, and the commit point commits it when the answer is below 400.
+    Refusals of an ``unshown`` type are recorded only: the view answers them itself (a 409
+    merge page)."""
+    tried = Attempt()
+    try:
+        with _savepoint():
+            yield tried
+    except Refused as exc:
+        tried.refused = exc
+        if not isinstance(exc, unshown):
+            show(form, exc, field)
+
+
+@contextmanager
+def _savepoint() -> Iterator[None]:
+    """A savepoint released when the block ends and rolled back when it raises. A commit inside
+    the block (a test playing another request's commit) closes it with the whole transaction:
+    then there is nothing left to release or undo."""
+    savepoint = db.session.begin_nested()
+    try:
+        yield
+    except BaseException:
+        with suppress(ResourceClosedError):
+            savepoint.rollback()
+        raise
+    with suppress(ResourceClosedError):
+        savepoint.commit()

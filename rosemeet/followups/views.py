@@ -11,7 +11,7 @@ from sqlalchemy import select
 from rosemeet.accounts.models import Person
 from rosemeet.agendas.models import AgendaItem
 from rosemeet.core.enums import select_choices
-from rosemeet.core.forms import ConfirmForm, show_error
+from rosemeet.core.forms import ConfirmForm, attempt, show_error
 from rosemeet.core.permissions import can, get_or_404, require
 from rosemeet.core.time import local_today
 from rosemeet.core.web import parse_id, safe_next
@@ -34,7 +34,6 @@ from rosemeet.plan.models import PlanAction
 bp = Blueprint("followups", __name__)
 
 
-@bp.app_context_processor
 def followup_helpers() -> dict:
     """What the included templates (meeting page, plan action page) call."""
     return {
@@ -130,6 +129,22 @@ def follow_up_values(form: FollowUpForm) -> dict:
     return values
 
 
+def _chosen_body(form) -> Body | None:
+    """The body a form names (None: none); FollowUpError on its field for an unknown id."""
+    try:
+        return resolve(Body, form.body_id.data or None)
+    except KeyError:
+        raise ops.FollowUpError(str(UNKNOWN_CHOICE), "body_id") from None
+
+
+def _flash_saved(message: str, follow_up: FollowUp) -> None:
+    """Say the follow-up is saved, and warn when its due date looks wrong."""
+    flash(message, "success")
+    warning = ops.due_warning(follow_up.due_on)
+    if warning:
+        flash(warning, "warning")
+
+
 def _item(item_id: int, action: str = "view") -> AgendaItem:
     return get_or_404(current_user, AgendaItem, item_id, action)
 
@@ -172,30 +187,17 @@ def add_decision(item_id: int):
     form = decision_form(item)
     if not form.validate():
         return _outcomes_page(item, d_form=form, status=400)
-    try:
-        body = resolve(Body, form.body_id.data)
+    with attempt(form):
         decision = ops.record_decision(
             item,
             form.text.data,
             _load_ids(PlanAction, form.action_ids.data),
             by=current_user,
-            body=body,
+            body=_chosen_body(form),
         )
-    except (ops.FollowUpError, KeyError) as exc:
-        db.session.rollback()
-        item = _item(item_id, "record_outcomes")
-        form = decision_form(item)
-        form.validate()
-        show_error(
-            form,
-            exc
-            if isinstance(exc, ops.FollowUpError)
-            else ops.FollowUpError(str(UNKNOWN_CHOICE), "body_id"),
-        )
-        return _outcomes_page(item, d_form=form, status=400)
-    db.session.commit()
-    flash(_("Decision %(number)s recorded.", number=decision.number), "success")
-    return redirect(url_for("followups.item_outcomes", item_id=item.id) + "#decisions")
+        flash(_("Decision %(number)s recorded.", number=decision.number), "success")
+        return redirect(url_for("followups.item_outcomes", item_id=item.id) + "#decisions")
+    return _outcomes_page(item, d_form=form, status=400)
 
 
 @bp.post("/agenda-items/<int:item_id>/follow-ups")
@@ -207,28 +209,15 @@ def add_follow_up(item_id: int):
     form = follow_up_form(item, decisions)
     if not form.validate():
         return _outcomes_page(item, f_form=form, status=400)
-    try:
+    with attempt(form):
         values = follow_up_values(form)
         decision = next((d for d in decisions if d.id == form.decision_id.data), None)
-        body = resolve(Body, form.body_id.data) if form.body_id.data else None
         follow_up = ops.create_follow_up(
-            item, decision=decision, by=current_user, body=body, **values
+            item, decision=decision, by=current_user, body=_chosen_body(form), **values
         )
-    except (ops.FollowUpError, KeyError) as exc:
-        error = exc if isinstance(exc, ops.FollowUpError) else None
-        db.session.rollback()
-        item = _item(item_id, "record_outcomes")
-        decisions, _follow_ups = queries.item_outcomes(item)
-        form = follow_up_form(item, decisions)
-        form.validate()
-        show_error(form, error or ops.FollowUpError(str(UNKNOWN_CHOICE), "body_id"))
-        return _outcomes_page(item, f_form=form, status=400)
-    warning = ops.due_warning(follow_up.due_on)
-    db.session.commit()
-    flash(_("Follow-up recorded."), "success")
-    if warning:
-        flash(warning, "warning")
-    return redirect(url_for("followups.item_outcomes", item_id=item.id) + "#follow-ups")
+        _flash_saved(_("Follow-up recorded."), follow_up)
+        return redirect(url_for("followups.item_outcomes", item_id=item.id) + "#follow-ups")
+    return _outcomes_page(item, f_form=form, status=400)
 
 
 # --- one follow-up ---------------------------------------------------------------------------
@@ -296,19 +285,12 @@ def change_status(follow_up_id: int):
     meeting = db.session.get(Meeting, form.closed_in_meeting_id.data or 0)
     if meeting is not None and not can(current_user, "view", meeting):
         meeting = None
-    try:
+    with attempt(form) as tried:
         ops.set_status(follow_up, FollowUpStatus(form.status.data), current_user, meeting)
-    except ops.FollowUpError as exc:
-        db.session.rollback()
-        follow_up = get_or_404(current_user, FollowUp, follow_up_id, "set_status")
-        form = status_form(follow_up)
-        form.validate()
-        show_error(form, exc)
-        conflict = isinstance(exc, ops.FollowUpConflict)
-        return _follow_up_page(follow_up, s_form=form, status=409 if conflict else 400)
-    db.session.commit()
-    flash(_("The follow-up is now %(status)s.", status=follow_up.status.label), "success")
-    return redirect(safe_next(url_for("followups.follow_up", follow_up_id=follow_up.id)))
+        flash(_("The follow-up is now %(status)s.", status=follow_up.status.label), "success")
+        return redirect(safe_next(url_for("followups.follow_up", follow_up_id=follow_up.id)))
+    conflict = isinstance(tried.refused, ops.FollowUpConflict)
+    return _follow_up_page(follow_up, s_form=form, status=409 if conflict else 400)
 
 
 @bp.post("/follow-ups/<int:follow_up_id>/edit")
@@ -318,26 +300,15 @@ def edit_follow_up(follow_up_id: int):
     follow_up = get_or_404(current_user, FollowUp, follow_up_id, "edit")
     form = follow_up_form(None)
     if form.validate():
-        try:
+        with attempt(form, unshown=(ops.FollowUpConflict,)) as tried:
             values = follow_up_values(form)
             ops.update_follow_up(follow_up, **values, version=parse_id(form.version.data))
-        except ops.FollowUpConflict as exc:  # saved by someone else: keep what was typed
-            db.session.rollback()
-            follow_up = get_or_404(current_user, FollowUp, follow_up_id, "edit")
-            form.version.data = str(follow_up.version)
-            show_error(form, exc, "title")
-            return _follow_up_page(follow_up, e_form=form, status=409)
-        except ops.FollowUpError as exc:
-            db.session.rollback()
-            follow_up = get_or_404(current_user, FollowUp, follow_up_id, "edit")
-            show_error(form, exc)
-        else:
-            warning = ops.due_warning(follow_up.due_on)
-            db.session.commit()
-            flash(_("Follow-up saved."), "success")
-            if warning:
-                flash(warning, "warning")
+            _flash_saved(_("Follow-up saved."), follow_up)
             return redirect(url_for("followups.follow_up", follow_up_id=follow_up.id))
+        if isinstance(tried.refused, ops.FollowUpConflict):  # saved by someone else: keep it
+            form.version.data = str(follow_up.version)
+            show_error(form, tried.refused, "title")
+            return _follow_up_page(follow_up, e_form=form, status=409)
     return _follow_up_page(follow_up, e_form=form, status=400)
 
 
@@ -351,13 +322,8 @@ def close_in_meeting(meeting_id: int, follow_up_id: int):
     if not form.validate():
         abort(400)
     status = FollowUpStatus.parse(request.form.get("status")) or FollowUpStatus.DONE
-    try:
+    with attempt():
         ops.set_status(follow_up, status, current_user, meeting)
-    except ops.FollowUpError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
         flash(
             _("“%(title)s” is now %(status)s.", title=follow_up.title, status=status.label),
             "success",

@@ -13,9 +13,9 @@ from rosemeet.core.permissions import require
 from rosemeet.extensions import db
 from rosemeet.mail import links
 from rosemeet.mail.forms import ReminderForm
-from rosemeet.mail.models import MessageStatus, OutboxMessage, ReminderKind
+from rosemeet.mail.models import MessageStatus, OutboxMessage
 from rosemeet.mail.operations import resend, resend_all_failed
-from rosemeet.mail.reminders import opted_out, set_preferences
+from rosemeet.mail.reminders import opted_out, reminder_kinds, set_preferences
 
 bp = Blueprint("mail", __name__)
 
@@ -70,7 +70,6 @@ def resend_message(message_id: int):
     if not resend(item):
         flash(_("Only a failed message can be sent again."), "error")
         return redirect(url_for("mail.message", message_id=item.id))
-    db.session.commit()
     flash(_("The message is queued again."), "success")
     return redirect(url_for("mail.outbox"))
 
@@ -81,7 +80,6 @@ def resend_failed():
     """Queue every failed message again at once (after an outage, or a fixed setting)."""
     require(current_user, "view_admin")  # CSRFProtect has checked the form's token
     count = resend_all_failed()
-    db.session.commit()
     if count:
         message = ngettext(
             "%(num)d failed message is queued again.",
@@ -101,11 +99,10 @@ def reminders():
     person = current_user._get_current_object()
     form = ReminderForm()
     if form.validate_on_submit():
-        set_preferences(person, [ReminderKind(k) for k in form.kinds.data])
-        db.session.commit()
+        set_preferences(person, form.kinds.data)
         flash(_("Your reminder settings are saved."), "success")
         return redirect(url_for("mail.reminders"))
     if request.method == "GET":
         off = opted_out(person.id)
-        form.kinds.data = [k.value for k in ReminderKind if k not in off]
+        form.kinds.data = [k.key for k in reminder_kinds() if k.key not in off]
     return render_template("mail/reminders.html", form=form)

@@ -19,7 +19,7 @@ from flask_login import current_user, login_required
 
 from rosemeet.accounts.models import Person
 from rosemeet.core.enums import select_choices
-from rosemeet.core.forms import ConfirmForm, show_error
+from rosemeet.core.forms import ConfirmForm, attempt, show_error
 from rosemeet.core.permissions import can, get_or_404
 from rosemeet.core.time import local_today
 from rosemeet.core.web import MAX_YEAR, MIN_YEAR, date_range_message, in_date_range, parse_id
@@ -48,7 +48,6 @@ from rosemeet.network.queries import people_choices, visible_bodies
 bp = Blueprint("meetings", __name__)
 
 
-@bp.app_context_processor
 def meeting_helpers() -> dict:
     """Functions the shared pages (home, body page) call from the meetings templates."""
     return {
@@ -67,12 +66,19 @@ def meeting_helpers() -> dict:
 _FORM_FIELDS = {"starts_at": "start_time", "ends_at": "end_time"}
 
 
-def _show_error(form, error: ops.MeetingError) -> None:
-    name = error.field
+def _show_error(form, error: ops.MeetingError, field: str | None = None) -> None:
+    """Show a refusal next to the form field it concerns (an operation's field names mapped
+    to the form's; a rule's problem at the preset unless a custom rule was typed)."""
+    name = field or error.field
     if name == "rrule" and getattr(form, "preset", None) is not None:
         name = "rrule" if form.preset.data == Preset.CUSTOM.value else "preset"
     name = _FORM_FIELDS.get(name, name) if name and not hasattr(form, name) else name
     show_error(form, error, name)
+
+
+def _attempt(form=None):
+    """``attempt`` with the refusals shown where this blueprint's forms have their fields."""
+    return attempt(form, show=_show_error)
 
 
 def _submitted(form, *dates: str) -> bool:
@@ -237,7 +243,7 @@ def new_meeting():
         form.body_ids.data = [parse_id(request.args.get("body"))]
     if _submitted(form, "day"):
         chosen = [b for b in bodies if b.id in form.body_ids.data]
-        try:
+        with _attempt(form):
             tz = recurrence.DEFAULT_TZ
             item = ops.create_meeting(
                 chosen,
@@ -250,12 +256,7 @@ def new_meeting():
                 invite_roles=[Role(r) for r in form.invite_roles.data],
                 guests=[db.session.get(Person, i) for i in form.guest_ids.data or []],
             )
-        except ops.MeetingError as exc:
-            db.session.rollback()
-            _show_error(form, exc)
-        else:
             _flash_overlaps([item])
-            db.session.commit()
             flash(_("The meeting is planned."), "success")
             return redirect(url_for("meetings.meeting", meeting_id=item.id))
     return render_template("meetings/meeting_form.html", form=form, meeting=None)
@@ -280,7 +281,7 @@ def edit_meeting(meeting_id: int):
         form.guest_ids.data = [a.person_id for a in item.attendances if a.is_guest]
         form.version.data = str(item.version)
     if _submitted(form, "day"):
-        try:
+        with _attempt(form) as tried:
             changed = ops.update_meeting(
                 item,
                 starts_at=ops.local_datetime(form.day.data, form.start_time.data, item.timezone),
@@ -291,18 +292,8 @@ def edit_meeting(meeting_id: int):
                 guests=[db.session.get(Person, i) for i in form.guest_ids.data or []],
                 version=parse_id(form.version.data),
             )
-        except ops.MeetingConflict as exc:  # saved by someone else: keep what was typed
-            db.session.rollback()
-            form.version.data = str(item.version)
-            _show_error(form, exc)
-            return render_template("meetings/meeting_form.html", form=form, meeting=item), 409
-        except ops.MeetingError as exc:
-            db.session.rollback()
-            _show_error(form, exc)
-        else:
             if changed:
                 _flash_overlaps([item])
-            db.session.commit()
             flash(
                 _("The meeting is changed; the invitees will be told.")
                 if changed
@@ -310,6 +301,9 @@ def edit_meeting(meeting_id: int):
                 "success",
             )
             return redirect(url_for("meetings.meeting", meeting_id=item.id))
+        if isinstance(tried.refused, ops.MeetingConflict):  # saved by someone else: keep it typed
+            form.version.data = str(item.version)
+            return render_template("meetings/meeting_form.html", form=form, meeting=item), 409
     return render_template("meetings/meeting_form.html", form=form, meeting=item)
 
 
@@ -322,28 +316,25 @@ def cancel_meeting(meeting_id: int):
     if request.method == "GET":
         form.version.data = str(item.version)
     if form.validate_on_submit():
-        try:
+        with _attempt(form) as tried:
             ops.cancel_meeting(item, form.reason.data, version=parse_id(form.version.data))
-        except ops.MeetingConflict as exc:  # changed by someone else: keep the reason typed
-            db.session.rollback()
-            _show_error(form, exc)
-            form.version.data = str(item.version)  # sending it again cancels what is shown
-            return render_template("meetings/cancel.html", form=form, meeting=item), 409
-        except ops.MeetingError as exc:
-            db.session.rollback()
-            _show_error(form, exc)
-        else:
-            db.session.commit()
             flash(_("The meeting is cancelled; the invitees will be told."), "success")
             return redirect(url_for("meetings.meeting", meeting_id=item.id))
+        if isinstance(tried.refused, ops.MeetingConflict):  # changed meanwhile: keep the reason
+            form.version.data = str(item.version)  # sending it again cancels what is shown
+            return render_template("meetings/cancel.html", form=form, meeting=item), 409
     return render_template("meetings/cancel.html", form=form, meeting=item)
 
 
 # --- series -----------------------------------------------------------------------------------
 
 
-def _recurrence_error(form: SeriesForm, exc: RecurrenceError) -> None:
-    _show_error(form, ops.from_recurrence(exc))
+def _rule(form: SeriesForm) -> str:
+    """The RRULE the series form describes; a MeetingError on its field when there is none."""
+    try:
+        return form.build_rrule()
+    except RecurrenceError as exc:
+        raise ops.from_recurrence(exc) from None
 
 
 @bp.route("/bodies/<int:body_id>/series/new", methods=["GET", "POST"])
@@ -362,19 +353,10 @@ def new_series(body_id: int):
             list(params.months),
         )
     if _submitted(form, "starts_on", "until"):
-        try:
-            rule = form.build_rrule()
+        with _attempt(form):
             joint = [db.session.get(Body, i) for i in form.body_ids.data or []]
-            _series, meetings = ops.create_series([body, *joint], _settings(form, rule))
-        except RecurrenceError as exc:
-            db.session.rollback()
-            _recurrence_error(form, exc)
-        except ops.MeetingError as exc:
-            db.session.rollback()
-            _show_error(form, exc)
-        else:
+            _series, meetings = ops.create_series([body, *joint], _settings(form, _rule(form)))
             _flash_overlaps(meetings)
-            db.session.commit()
             flash(
                 _("The series is planned: %(num)d meetings so far.", num=len(meetings)), "success"
             )
@@ -411,26 +393,16 @@ def edit_following(meeting_id: int):
         form.version.data = str(series.version)
     form.starts_on.data = from_date
     if _submitted(form, "until"):
-        try:
-            rule = form.build_rrule()
-            ops.change_following(item, _settings(form, rule), version=parse_id(form.version.data))
-        except ops.MeetingConflict as exc:  # changed by someone else: keep what was entered
-            db.session.rollback()
-            _show_error(form, exc)
+        with _attempt(form) as tried:
+            settings = _settings(form, _rule(form))
+            ops.change_following(item, settings, version=parse_id(form.version.data))
+            flash(_("This and the following meetings are changed."), "success")
+            return redirect(url_for("meetings.meeting", meeting_id=item.id))
+        if isinstance(tried.refused, ops.MeetingConflict):  # changed meanwhile: keep it entered
             form.version.data = str(series.version)  # sending it again applies what is shown
             return render_template(
                 "meetings/series_form.html", form=form, body=body, meeting=item
             ), 409
-        except RecurrenceError as exc:
-            db.session.rollback()
-            _recurrence_error(form, exc)
-        except ops.MeetingError as exc:
-            db.session.rollback()
-            _show_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("This and the following meetings are changed."), "success")
-            return redirect(url_for("meetings.meeting", meeting_id=item.id))
     return render_template("meetings/series_form.html", form=form, body=body, meeting=item)
 
 
@@ -444,13 +416,8 @@ def respond(meeting_id: int):
     item = get_or_404(current_user, Meeting, meeting_id)
     form = RsvpForm()
     if form.validate_on_submit():
-        try:
+        with _attempt():
             ops.respond(item, current_user, Response(form.response.data))
-        except ops.MeetingError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
             flash(_("Your answer is saved."), "success")
     return redirect(url_for("meetings.meeting", meeting_id=meeting_id) + "#attendance")
 
@@ -467,7 +434,6 @@ def record_attendance(meeting_id: int):
             if value is None:
                 continue
             ops.record_presence(item, row.person, Presence.parse(value))
-        db.session.commit()
         flash(_("The attendance is saved."), "success")
     return redirect(url_for("meetings.meeting", meeting_id=meeting_id) + "#attendance")
 
@@ -496,13 +462,8 @@ def rsvp(token: str):
         if request.method == "POST" and form.validate_on_submit():
             chosen = Response.parse(form.response.data)
             if chosen is not None and chosen is not Response.NEEDS_ACTION:
-                try:
+                with _attempt():
                     ops.respond(item, person, chosen)
-                except ops.MeetingError as exc:
-                    db.session.rollback()
-                    flash(exc.message, "error")
-                else:
-                    db.session.commit()
                     saved, proposed = True, None
         current = next((a.response for a in item.attendances if a.person_id == person.id), None)
         status = 200
@@ -531,7 +492,6 @@ def set_quorum(body_id: int):
     if form.validate_on_submit():
         basis = QuorumBasis.parse(form.basis.data)
         ops.set_quorum_rule(body, basis, form.percent.data or 50)
-        db.session.commit()
         flash(_("The quorum rule is saved."), "success")
     else:
         flash(_("Give a percentage between 1 and 100."), "error")

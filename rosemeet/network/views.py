@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from rosemeet.accounts import operations as accounts
 from rosemeet.accounts.models import Person
 from rosemeet.core.enums import select_choices
-from rosemeet.core.forms import ConfirmForm, show_error
+from rosemeet.core.forms import ConfirmForm, attempt
 from rosemeet.core.permissions import can, get_or_404, require
 from rosemeet.extensions import db
 from rosemeet.network import operations as ops
@@ -82,8 +82,8 @@ def edit_organisation(organisation_id: int | None = None):
     if org is not None and "aliases" not in request.form:  # a form without them keeps them
         form.aliases.data = "\n".join(a.text for a in org.aliases)
     if form.validate_on_submit():
-        try:
-            org = ops.save_organisation(
+        with attempt(form):
+            saved = ops.save_organisation(
                 org,
                 name=form.name.data,
                 kind=OrganisationKind(form.kind.data),
@@ -94,13 +94,8 @@ def edit_organisation(organisation_id: int | None = None):
                 address=form.address.data,
                 aliases=lines(form.aliases.data),
             )
-        except ops.NetworkError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("%(name)s is saved.", name=org.name), "success")
-            return redirect(url_for("network.organisation", organisation_id=org.id))
+            flash(_("%(name)s is saved.", name=saved.name), "success")
+            return redirect(url_for("network.organisation", organisation_id=saved.id))
     return render_template("network/organisation_form.html", form=form, organisation=org)
 
 
@@ -154,8 +149,8 @@ def edit_body(body_id: int | None = None):
     if request.method == "GET" and item is None and BodyKind.parse(request.args.get("kind")):
         form.kind.data = request.args["kind"]
     if form.validate_on_submit():
-        try:
-            item = ops.save_body(
+        with attempt(form):
+            saved = ops.save_body(
                 item,
                 name=form.name.data,
                 code=form.code.data,
@@ -168,13 +163,8 @@ def edit_body(body_id: int | None = None):
                 ends_on=form.ends_on.data,
                 aliases=lines(form.aliases.data),
             )
-        except ops.NetworkError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("%(name)s is saved.", name=item.name), "success")
-            return redirect(url_for("network.body", body_id=item.id))
+            flash(_("%(name)s is saved.", name=saved.name), "success")
+            return redirect(url_for("network.body", body_id=saved.id))
     return render_template("network/body_form.html", form=form, body=item)
 
 
@@ -184,14 +174,11 @@ def delete_body(body_id: int):
     """Delete a body without history, or explain that it should be archived."""
     item = get_or_404(current_user, Body, body_id, "delete")
     name = item.name
-    try:
+    with attempt():
         ops.delete_body(item)
-    except ops.NetworkError as exc:
-        flash(exc.message, "error")
-        return redirect(url_for("network.body", body_id=body_id, offer="archive"))
-    db.session.commit()
-    flash(_("%(name)s is deleted.", name=name), "success")
-    return redirect(url_for("network.bodies"))
+        flash(_("%(name)s is deleted.", name=name), "success")
+        return redirect(url_for("network.bodies"))
+    return redirect(url_for("network.body", body_id=body_id, offer="archive"))
 
 
 @bp.post("/bodies/<int:body_id>/archive")
@@ -205,7 +192,6 @@ def archive_body(body_id: int):
     else:
         ops.archive_body(item)
         flash(_("%(name)s is archived.", name=item.name), "success")
-    db.session.commit()
     return redirect(url_for("network.body", body_id=body_id))
 
 
@@ -226,7 +212,7 @@ def add_member(body_id: int):
     form = _membership_form(item)
     if form.validate_on_submit():
         person = db.session.get(Person, form.person_id.data)
-        try:
+        with attempt(form):
             ops.save_membership(
                 None,
                 body=item,
@@ -235,11 +221,6 @@ def add_member(body_id: int):
                 since=form.since.data,
                 until=form.until.data,
             )
-        except ops.NetworkError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            db.session.commit()
             flash(_("%(name)s is added.", name=person.name), "success")
             return redirect(url_for("network.body", body_id=body_id) + "#members")
     return _body_page(item, member_form=form, status=400)
@@ -253,7 +234,7 @@ def edit_membership(membership_id: int):
     form = _membership_form(membership.body, membership)
     form.person_id.choices = select_choices([(membership.person_id, membership.person.name)])
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             ops.save_membership(
                 membership,
                 body=membership.body,
@@ -262,11 +243,6 @@ def edit_membership(membership_id: int):
                 since=form.since.data,
                 until=form.until.data,
             )
-        except ops.NetworkError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            db.session.commit()
             flash(_("The membership is saved."), "success")
             return redirect(url_for("network.body", body_id=membership.body_id) + "#members")
     return render_template("network/membership_form.html", form=form, membership=membership)
@@ -279,7 +255,6 @@ def remove_membership(membership_id: int):
     membership = get_or_404(current_user, Membership, membership_id, "edit")
     body_id, name = membership.body_id, membership.person.name
     ops.remove_membership(membership)
-    db.session.commit()
     flash(_("%(name)s is removed from the body.", name=name), "success")
     return redirect(url_for("network.body", body_id=body_id) + "#members")
 
@@ -304,13 +279,8 @@ def add_relation(body_id: int):
     form = _relation_form(item)
     if form.validate_on_submit():
         target = db.session.get(Body, form.target_body_id.data)
-        try:
+        with attempt():
             ops.add_relation(item, target, RelationKind(form.kind.data))
-        except ops.NetworkError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
             flash(_("The relation is saved."), "success")
     return redirect(url_for("network.body", body_id=body_id) + "#relations")
 
@@ -322,7 +292,6 @@ def delete_relation(relation_id: int):
     relation = get_or_404(current_user, BodyRelation, relation_id, "delete")
     body_id = relation.source_body_id
     ops.remove_relation(relation)
-    db.session.commit()
     flash(_("The relation is removed."), "success")
     return redirect(url_for("network.body", body_id=body_id) + "#relations")
 
@@ -359,9 +328,10 @@ def edit_person(person_id: int | None = None):
         form.organisation_id.data = person.organisation_id or 0
     if form.validate_on_submit():
         organisation = db.session.get(Organisation, form.organisation_id.data or 0)
-        try:
-            if person is None:
-                person = accounts.create_person(
+        with attempt(form, "email"):
+            saved = person
+            if saved is None:
+                saved = accounts.create_person(
                     name=form.name.data,
                     email=form.email.data,
                     organisation=organisation,
@@ -370,7 +340,7 @@ def edit_person(person_id: int | None = None):
                 )
             else:
                 accounts.update_person(
-                    person,
+                    saved,
                     name=form.name.data.strip(),
                     email=form.email.data,
                     organisation=organisation,
@@ -378,13 +348,8 @@ def edit_person(person_id: int | None = None):
                     phone=form.phone.data or None,
                 )
             if form.send_invitation.data:
-                accounts.invite_person(person)
-        except accounts.AccountError as exc:
-            db.session.rollback()
-            form.email.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("%(name)s is saved.", name=person.name), "success")
+                accounts.invite_person(saved)
+            flash(_("%(name)s is saved.", name=saved.name), "success")
             return redirect(url_for("network.people"))
     return render_template("network/person_form.html", form=form, person=person)
 
@@ -394,11 +359,7 @@ def edit_person(person_id: int | None = None):
 def invite(person_id: int):
     """Send (again) an invitation to set a password."""
     person = get_or_404(current_user, Person, person_id, "invite")
-    try:
+    with attempt():
         accounts.invite_person(person)
-    except accounts.AccountError as exc:
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
         flash(_("An invitation for %(name)s is queued.", name=person.name), "success")
     return redirect(url_for("network.people"))

@@ -23,6 +23,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from rosemeet.core.enums import select_choices
+from rosemeet.core.forms import attempt
 from rosemeet.core.permissions import can, require
 from rosemeet.core.web import parse_id
 from rosemeet.extensions import db
@@ -149,7 +150,6 @@ def save_years(action_id: int):
             status_name, note_name = YearsForm.field_names(year)
             entries[year] = (YearStatus(form[status_name].data), form[note_name].data or "")
         changed = ops.set_years(item, entries, current_user)
-        db.session.commit()
         if changed:
             flash(
                 _("Saved: %(years)s.", years=", ".join(str(y) for y in changed)),
@@ -172,7 +172,6 @@ def save_themes(action_id: int):
             select(PlanTheme).where(PlanTheme.id.in_(form.theme_ids.data or []))
         ).all()
         ops.set_themes(item, list(chosen))
-        db.session.commit()
         flash(_("The themes are saved."), "success")
         return redirect(url_for("plan.action", action_id=action_id) + "#themes")
     return _action_page(item, themes_form=form, status=400)
@@ -314,7 +313,6 @@ def confirm_import():
         flash(str(result.errors[0]), "error")
         return redirect(url_for("plan.upload"))
     report = ops.apply_import(result)
-    db.session.commit()
     flash(_("The plan is imported: %(summary)s", summary=report.summary()), "success")
     if report.unresolved:
         return redirect(url_for("plan.names"))
@@ -356,13 +354,8 @@ def names():
         if target is None:
             form.target.errors.append(_("Choose an organisation or a body."))
         else:
-            try:
+            with attempt(form, "target"):
                 resolved = ops.map_name(form.name.data, target)
-            except ops.PlanError as exc:
-                db.session.rollback()
-                form.target.errors.append(exc.message)
-            else:
-                db.session.commit()
                 flash(
                     _(
                         '"%(name)s" now stands for %(target)s (%(count)s mentions resolved).',
