@@ -15,6 +15,10 @@ from pathlib import Path
 DEFAULT_INSTANCE_PATH = Path(__file__).resolve().parent / "instance"
 
 
+#: argon2 cost profiles: real costs, or the cheapest for the test suite (never in production)
+ARGON2_PROFILES = ("production", "test")
+
+
 class ConfigError(RuntimeError):
     """The environment does not describe a usable configuration."""
 
@@ -41,6 +45,16 @@ def _secret_key(env: Mapping[str, str], instance_path: Path, production: bool) -
     return key
 
 
+def _argon2_profile(env: Mapping[str, str], production: bool) -> str:
+    """The argon2 cost profile the environment names (production unless told)."""
+    profile = env.get("ROSEMEET_ARGON2_PROFILE") or "production"
+    if profile not in ARGON2_PROFILES:
+        raise ConfigError(f"ROSEMEET_ARGON2_PROFILE must be one of {', '.join(ARGON2_PROFILES)}")
+    if production and profile != "production":
+        raise ConfigError("ROSEMEET_ARGON2_PROFILE=test is for the test suite, not production")
+    return profile
+
+
 def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None = None) -> dict:
     """Return the Flask configuration described by the environment."""
     env = os.environ if env is None else env
@@ -56,6 +70,8 @@ def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None
         "LOG_LEVEL": env.get("ROSEMEET_LOG_LEVEL", "INFO" if production else "WARNING").upper(),
         "INSTANCE_PATH": str(instance_path),
         "SECRET_KEY": _secret_key(env, instance_path, production),
+        #: password hashing costs: "production" (argon2's RFC 9106 low-memory profile) or "test"
+        "ARGON2_PROFILE": _argon2_profile(env, production),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "BASE_URL": env.get("ROSEMEET_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "SMTP_HOST": env.get("ROSEMEET_SMTP_HOST", ""),

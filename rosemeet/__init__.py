@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
-import importlib.util
 import logging
 from pathlib import Path
-from types import ModuleType
 
 from flask import Flask, jsonify
 from flask_babel import format_date, format_datetime
@@ -16,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from config import load_config
+from rosemeet.core import hooks
 from rosemeet.core.errors import register_errorhandlers, storage_problem
 from rosemeet.core.i18n import (
     LANGUAGES,
@@ -31,39 +29,12 @@ from rosemeet.core.security import register_security
 from rosemeet.core.web import App, IdConverter
 from rosemeet.extensions import babel, csrf, db, login_manager, migrate
 
-#: The domain packages, lowest first. Each may have models, permissions, views (``bp``),
-#: cli (``COMMANDS``) and demo modules; create_app loads the ones that exist.
-DOMAINS = (
-    "accounts",
-    "network",
-    "mail",
-    "plan",
-    "meetings",
-    "agendas",
-    "followups",
-    "calendar",
-    "scheduler",
-    "api",
-)
-
-
-def domain_modules(role: str) -> list[ModuleType]:
-    """The ``rosemeet.<domain>.<role>`` modules that exist, in domain order."""
-    modules = []
-    for domain in DOMAINS:
-        package = f"rosemeet.{domain}"
-        if importlib.util.find_spec(package) is None:
-            continue
-        if importlib.util.find_spec(f"{package}.{role}") is not None:
-            modules.append(importlib.import_module(f"{package}.{role}"))
-    return modules
-
-
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """Build the app: configuration, extensions, blueprints, errors, commands."""
+    """Build the app: configuration, extensions, the domains (each one's ``setup``, lowest
+    first), errors, security headers, template helpers and the shared commands."""
     app = App(
         __name__,
         template_folder=str(ROOT / "templates"),
@@ -84,11 +55,36 @@ def create_app(config: dict | None = None) -> Flask:
         level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     install_token_redaction()  # no reset, invitation, answer or feed token in any log
-    domain_modules("models")
-    domain_modules("permissions")
     register_extensions(app)
     app.url_map.converters["int"] = IdConverter  # every <int:id> stays within the database
-    register_blueprints(app)
+    hooks.init_app(app)  # the template hooks and demo steps the domains register below
+    # imported here: importing any rosemeet module runs this file, and need not load them all
+    from rosemeet import (
+        accounts,
+        agendas,
+        api,
+        calendar,
+        followups,
+        mail,
+        meetings,
+        network,
+        plan,
+        scheduler,
+    )
+
+    # what the app is made of: each domain registers its tables, rules, blueprint, commands,
+    # signal receivers, reminder kinds, template hooks and demo step (see its docstring)
+    mail.setup(app)
+    accounts.setup(app)
+    network.setup(app)
+    plan.setup(app)
+    meetings.setup(app)
+    agendas.setup(app)
+    followups.setup(app)
+    calendar.setup(app)
+    scheduler.setup(app)
+    api.setup(app)
+    register_healthz(app)
     register_errorhandlers(app)
     register_security(app)
     register_template_helpers(app)
@@ -109,10 +105,8 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
 
 
-def register_blueprints(app: Flask) -> None:
-    """Register each domain's blueprint, and /healthz."""
-    for module in domain_modules("views"):
-        app.register_blueprint(module.bp)
+def register_healthz(app: Flask) -> None:
+    """/healthz, for load balancers."""
 
     @app.get("/healthz")
     def healthz():
@@ -157,11 +151,8 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    """Attach the CLI commands (the ``rosemeet`` group adds them too)."""
+    """Attach the shared CLI commands (each domain's setup attaches its own)."""
     from rosemeet.cli import COMMANDS
 
-    commands = list(COMMANDS)
-    for module in domain_modules("cli"):
-        commands.extend(module.COMMANDS)
-    for command in commands:
+    for command in COMMANDS:
         app.cli.add_command(command)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from rosemeet.accounts import operations as accounts
+from rosemeet.core.hooks import demo_steps
 from rosemeet.extensions import db
 from rosemeet.network import operations as network
 from rosemeet.network.models import Body, BodyKind, OrganisationKind, RelationKind, Role
@@ -248,8 +250,6 @@ def load_demo(force: bool = False) -> list[tuple[str, str]]:
                 None, body=bodies[code], person=person, role=role, since=date(2024, 1, 1)
             )
     db.session.flush()
-    from rosemeet import domain_modules
-
-    for module in domain_modules("demo"):
-        module.load_demo()  # each domain adds its part (plan, meetings, ...)
+    for step in demo_steps(current_app):
+        step()  # each domain adds its part (plan, meetings, ...), registered in its setup
     return logins

@@ -41,17 +41,6 @@ def brussels(year, month, day, hour=14, minute=0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=BRUSSELS)
 
 
-def freeze_clock(monkeypatch, now: datetime, modules) -> None:
-    """Make ``utcnow()`` and ``local_today()`` of these modules answer a fixed moment, so
-    tests with dates in 2027 never go stale."""
-    today = now.astimezone(BRUSSELS).date()
-    for module in modules:
-        if hasattr(module, "utcnow"):
-            monkeypatch.setattr(module, "utcnow", lambda: now)
-        if hasattr(module, "local_today"):
-            monkeypatch.setattr(module, "local_today", lambda: today)
-
-
 def plain_meeting(body, starts_at: datetime | None = None, **fields):
     """A two-hour meeting of ``body`` at W13 (9 March 2027, 14:00 unless told), announced to
     nobody: for tests that need a meeting, not its invitations."""
@@ -110,6 +99,7 @@ def app(database_url, tmp_path_factory):
             "WTF_CSRF_ENABLED": False,
             "BASE_URL": "http://rosemeet.test",
             "SMTP_HOST": "",
+            "ARGON2_PROFILE": "test",
         }
     )
     application.test_client_class = IsolatedClient
@@ -298,6 +288,7 @@ def scratch_app(scratch_database_url, tmp_path):
             "SQLALCHEMY_DATABASE_URI": scratch_database_url,
             "INSTANCE_PATH": str(tmp_path),
             "SMTP_HOST": "",
+            "ARGON2_PROFILE": "test",
         }
     )
     with application.app_context():

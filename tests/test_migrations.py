@@ -61,7 +61,7 @@ def fill(app) -> None:
     from rosemeet.calendar import operations as feeds
     from rosemeet.calendar.models import FeedScope
     from rosemeet.demo import load_demo
-    from rosemeet.mail.models import ReminderKind, ReminderOptOut
+    from rosemeet.mail.models import ReminderOptOut
     from rosemeet.meetings import operations as meetings
     from rosemeet.meetings import queries as meeting_queries
     from rosemeet.meetings.models import Response
@@ -105,7 +105,7 @@ def fill(app) -> None:
         # tokens, opt-outs, login attempts and the scheduler's lease
         accounts.create_api_token(rita, "migrations")
         feeds.create_feed(member, FeedScope.PERSON)
-        db.session.add(ReminderOptOut(person_id=member.id, kind=ReminderKind.DIGEST))
+        db.session.add(ReminderOptOut(person_id=member.id, kind="digest"))
         db.session.add(LoginAttempt(scope="email", key=member.email, succeeded=False))
         db.session.commit()
         lease.acquire("migration-test", timedelta(minutes=1))  # commits (or rolls back) itself

@@ -12,11 +12,13 @@ import math
 import secrets
 from datetime import datetime, timedelta
 
-from argon2 import PasswordHasher
+from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, url_for
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
 
@@ -30,7 +32,13 @@ from rosemeet.mail.operations import enqueue_template
 
 logger = logging.getLogger(__name__)
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+#: argon2id costs per ``ARGON2_PROFILE``: RFC 9106's low-memory profile (argon2-cffi's default)
+#: for real passwords, the cheapest one for the test suite. A hash stores its parameters, so it
+#: verifies under either profile; a login under production rehashes a cheap hash once.
+ARGON2_PROFILES: dict[str, Parameters] = {
+    "production": profiles.RFC_9106_LOW_MEMORY,
+    "test": profiles.CHEAPEST,
+}
 
 #: "last used" of an API token is updated at most this often
 TOKEN_USE_PRECISION = timedelta(minutes=5)
@@ -100,34 +108,46 @@ def update_person(person: Person, **fields) -> Person:
     return person
 
 
+@functools.cache
+def _hasher_of(profile: str) -> PasswordHasher:
+    """The password hasher of one profile (made once)."""
+    return PasswordHasher.from_parameters(ARGON2_PROFILES[profile])
+
+
+def _hasher() -> PasswordHasher:
+    """The password hasher of the app's ``ARGON2_PROFILE``."""
+    return _hasher_of(current_app.config["ARGON2_PROFILE"])
+
+
 def set_password(person: Person, password: str) -> None:
     """Check the policy, store a new password hash and end every session of this person."""
     problem = password_problem(password, email=person.email, name=person.name)
     if problem:
         raise AccountError(problem)
-    person.password_hash = _hasher.hash(password)
+    person.password_hash = _hasher().hash(password)
     person.session_version += 1
     db.session.flush()
 
 
 @functools.cache
-def _dummy_hash() -> str:
+def _dummy_hash(hasher: PasswordHasher) -> str:
     """The hash of a random password, made like real ones, for people who have none."""
-    return _hasher.hash(secrets.token_urlsafe(16))
+    return hasher.hash(secrets.token_urlsafe(16))
 
 
 def check_password(person: Person | None, password: str) -> bool:
     """Verify a password; rehash it when the parameters have changed. Without a person,
     password or active account a dummy hash is verified, so the refusal takes as long."""
+    hasher = _hasher()
     usable = person is not None and person.is_active_account and bool(person.password_hash)
     try:
-        _hasher.verify(person.password_hash if usable else _dummy_hash(), password)
+        hasher.verify(person.password_hash if usable else _dummy_hash(hasher), password)
     except (VerificationError, InvalidHashError):
         return False
     if not usable:
         return False
-    if _hasher.check_needs_rehash(person.password_hash):
-        person.password_hash = _hasher.hash(password)
+    if hasher.check_needs_rehash(person.password_hash):
+        person.password_hash = hasher.hash(password)
     return True
 
 
@@ -384,27 +404,21 @@ def _link(purpose: str, person: int, fingerprint: str, issued: int) -> dict[str,
     return {"link": current_app.config["BASE_URL"] + url_for(endpoint[purpose], token=token)}
 
 
-def request_password_reset(email: str) -> None:
-    """Queue a reset mail if the address is known; say nothing either way (no account probing).
-
-    The outbox holds a placeholder, not the link: delivery makes the link when it sends.
-    """
-    person = find_by_email(email)
-    if person is None or not person.is_active_account:
-        logger.info("password reset asked for an unknown address")
-        return
+def _queue_link_mail(person: Person, purpose: str, template: str, subject: LazyString) -> None:
+    """Queue a mail (kind and template ``template``) carrying a ``purpose`` link, in the
+    person's language. The outbox holds a placeholder: delivery makes the link when it sends."""
     issued = int(utcnow().timestamp())
     with force_locale(person.locale):
         enqueue_template(
-            key=f"reset:{person.id}:{issued}",
-            kind="password_reset",
+            key=f"{purpose}:{person.id}:{issued}",
+            kind=template,
             person=person,
-            subject=_("Reset your rosemeet password"),
-            template="password_reset",
+            subject=str(subject),
+            template=template,
             message_options={
-                "link_kind": "reset",
+                "link_kind": purpose,
                 "link_args": {
-                    "purpose": "reset",
+                    "purpose": purpose,
                     "person": person.id,
                     "fingerprint": _fingerprint(person),
                     "issued": issued,
@@ -412,6 +426,15 @@ def request_password_reset(email: str) -> None:
             },
             link=placeholder("link"),
         )
+
+
+def request_password_reset(email: str) -> None:
+    """Queue a reset mail if the address is known; say nothing either way (no account probing)."""
+    person = find_by_email(email)
+    if person is None or not person.is_active_account:
+        logger.info("password reset asked for an unknown address")
+        return
+    _queue_link_mail(person, "reset", "password_reset", _l("Reset your rosemeet password"))
 
 
 def invite_person(person: Person) -> None:
@@ -419,25 +442,7 @@ def invite_person(person: Person) -> None:
     if not person.email:
         raise AccountError(_("This person has no e-mail address."))
     person.invited_at = utcnow()
-    issued = int(person.invited_at.timestamp())
-    with force_locale(person.locale):
-        enqueue_template(
-            key=f"invite:{person.id}:{issued}",
-            kind="invitation",
-            person=person,
-            subject=_("You are invited to rosemeet"),
-            template="invitation",
-            message_options={
-                "link_kind": "invite",
-                "link_args": {
-                    "purpose": "invite",
-                    "person": person.id,
-                    "fingerprint": _fingerprint(person),
-                    "issued": issued,
-                },
-            },
-            link=placeholder("link"),
-        )
+    _queue_link_mail(person, "invite", "invitation", _l("You are invited to rosemeet"))
 
 
 # --- API tokens -----------------------------------------------------------------------------

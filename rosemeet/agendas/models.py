@@ -35,98 +35,51 @@ DEFAULT_REMINDER_DAYS = 7
 class ItemKind(LabelledEnum):
     """What the meeting does with an item."""
 
-    INFORMATION = "information"
-    DISCUSSION = "discussion"
-    DECISION = "decision"
-
-    @classmethod
-    def labels(cls) -> dict:
-        return {
-            cls.INFORMATION: _l("For information"),
-            cls.DISCUSSION: _l("For discussion"),
-            cls.DECISION: _l("For decision"),
-        }
+    INFORMATION = "information", _l("For information")
+    DISCUSSION = "discussion", _l("For discussion")
+    DECISION = "decision", _l("For decision")
 
 
 class ItemRole(LabelledEnum):
     """A standard item that the app recognises (from the body's template)."""
 
-    WELCOME = "welcome"
-    APPROVE_MINUTES = "approve_minutes"
-    FOLLOWUPS = "followups"
-
-    @classmethod
-    def labels(cls) -> dict:
-        return {
-            cls.WELCOME: _l("Welcome"),
-            cls.APPROVE_MINUTES: _l("Approval of the previous minutes"),
-            cls.FOLLOWUPS: _l("Follow-up list"),
-        }
+    WELCOME = "welcome", _l("Welcome")
+    APPROVE_MINUTES = "approve_minutes", _l("Approval of the previous minutes")
+    FOLLOWUPS = "followups", _l("Follow-up list")
 
 
 class ItemSource(LabelledEnum):
     """Where an agenda item came from."""
 
-    MANUAL = "manual"
-    TEMPLATE = "template"
-    PROPOSAL = "proposal"
-    FEEDBACK = "feedback"
-    REFERRAL = "referral"
-
-    @classmethod
-    def labels(cls) -> dict:
-        return {
-            cls.MANUAL: _l("Added by the secretary"),
-            cls.TEMPLATE: _l("Standard item"),
-            cls.PROPOSAL: _l("Proposal"),
-            cls.FEEDBACK: _l("Fed back"),
-            cls.REFERRAL: _l("Referred"),
-        }
+    MANUAL = "manual", _l("Added by the secretary")
+    TEMPLATE = "template", _l("Standard item")
+    PROPOSAL = "proposal", _l("Proposal")
+    FEEDBACK = "feedback", _l("Fed back")
+    REFERRAL = "referral", _l("Referred")
 
 
 class AgendaStatus(LabelledEnum):
     """Whether members see the agenda."""
 
-    DRAFT = "draft"
-    PUBLISHED = "published"
-
-    @classmethod
-    def labels(cls) -> dict:
-        return {cls.DRAFT: _l("Draft"), cls.PUBLISHED: _l("Published")}
+    DRAFT = "draft", _l("Draft")
+    PUBLISHED = "published", _l("Published")
 
 
 class MinutesStatus(LabelledEnum):
     """Where the minutes of a meeting stand."""
 
-    DRAFT = "draft"
-    FOR_COMMENT = "for_comment"
-    APPROVED = "approved"
-
-    @classmethod
-    def labels(cls) -> dict:
-        return {
-            cls.DRAFT: _l("Draft"),
-            cls.FOR_COMMENT: _l("Sent for comments"),
-            cls.APPROVED: _l("Approved"),
-        }
+    DRAFT = "draft", _l("Draft")
+    FOR_COMMENT = "for_comment", _l("Sent for comments")
+    APPROVED = "approved", _l("Approved")
 
 
 class ProposalStatus(LabelledEnum):
     """What the receiving body's secretary did with a proposal."""
 
-    PENDING = "pending"
-    ACCEPTED = "accepted"
-    DEFERRED = "deferred"
-    DECLINED = "declined"
-
-    @classmethod
-    def labels(cls) -> dict:
-        return {
-            cls.PENDING: _l("Waiting for the secretary"),
-            cls.ACCEPTED: _l("Accepted"),
-            cls.DEFERRED: _l("Deferred to a later meeting"),
-            cls.DECLINED: _l("Declined"),
-        }
+    PENDING = "pending", _l("Waiting for the secretary")
+    ACCEPTED = "accepted", _l("Accepted")
+    DEFERRED = "deferred", _l("Deferred to a later meeting")
+    DECLINED = "declined", _l("Declined")
 
 
 #: The plan actions an agenda item concerns.

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import Required, TypedDict, Unpack
 
 from flask import current_app, url_for
 from flask_babel import force_locale
@@ -46,11 +47,10 @@ from rosemeet.core.web import outside_request_context
 from rosemeet.db import one_save_wins, utcnow
 from rosemeet.extensions import db
 from rosemeet.mail.operations import enqueue_template
-from rosemeet.meetings import signals as meeting_signals
 from rosemeet.meetings.models import Meeting
-from rosemeet.meetings.operations import invitees
+from rosemeet.meetings.queries import invitees
 from rosemeet.network.models import Body, RelationKind
-from rosemeet.network.operations import related_bodies
+from rosemeet.network.queries import related_bodies
 from rosemeet.plan.models import PlanAction
 
 logger = logging.getLogger(__name__)
@@ -264,7 +264,6 @@ def agenda_of(meeting: Meeting) -> Agenda | None:
     return db.session.get(Agenda, meeting.id)
 
 
-@meeting_signals.meetings_created.connect
 def prepare_agendas(meetings: list[Meeting], **_extra) -> None:
     """Every new meeting starts with its bodies' standard items (and so its opvolglijst).
 
@@ -376,17 +375,31 @@ def _check_open(meeting: Meeting) -> None:
         raise AgendaError(_("This meeting is cancelled."), "meeting_id", "cancelled")
 
 
+class ItemFields(TypedDict, total=False):
+    """What the secretary writes on an agenda item (``add_item``, ``update_item``); only the
+    title is required, and ``actions`` left out keeps the item's links to the plan."""
+
+    title: Required[str]
+    description: str | None
+    kind: ItemKind
+    presenter: Person | None
+    presenter_text: str | None
+    planned_minutes: int | None
+    links: str | Iterable[str] | None
+    actions: Iterable[PlanAction] | None
+
+
 def _set_fields(
     item: AgendaItem,
     *,
     title: str,
-    description: str | None,
-    kind: ItemKind,
-    presenter: Person | None,
-    presenter_text: str | None,
-    planned_minutes: int | None,
-    links: str | Iterable[str] | None,
-    actions: Iterable[PlanAction] | None,
+    description: str | None = None,
+    kind: ItemKind = ItemKind.DISCUSSION,
+    presenter: Person | None = None,
+    presenter_text: str | None = None,
+    planned_minutes: int | None = None,
+    links: str | Iterable[str] | None = None,
+    actions: Iterable[PlanAction] | None = None,
 ) -> None:
     title = _clean(title)
     if not title:
@@ -416,31 +429,14 @@ def _set_fields(
 def add_item(
     meeting: Meeting,
     *,
-    title: str,
-    description: str | None = None,
-    kind: ItemKind = ItemKind.DISCUSSION,
-    presenter: Person | None = None,
-    presenter_text: str | None = None,
-    planned_minutes: int | None = None,
-    links: str | Iterable[str] | None = None,
-    actions: Iterable[PlanAction] = (),
     source: ItemSource = ItemSource.MANUAL,
     origin_text: str | None = None,
+    **fields: Unpack[ItemFields],
 ) -> AgendaItem:
     """Add an item at the end of the meeting's agenda."""
     agenda = ensure_agenda(meeting)
     item = AgendaItem(meeting_id=meeting.id, source=source, origin_text=_text(origin_text))
-    _set_fields(
-        item,
-        title=title,
-        description=description,
-        kind=kind,
-        presenter=presenter,
-        presenter_text=presenter_text,
-        planned_minutes=planned_minutes,
-        links=links,
-        actions=actions,
-    )
+    _set_fields(item, **fields)
 
     def place(position: int) -> None:
         item.position = position
@@ -464,30 +460,13 @@ def update_item(
     item: AgendaItem,
     *,
     version: int | None,
-    title: str,
-    description: str | None = None,
-    kind: ItemKind = ItemKind.DISCUSSION,
-    presenter: Person | None = None,
-    presenter_text: str | None = None,
-    planned_minutes: int | None = None,
-    links: str | Iterable[str] | None = None,
-    actions: Iterable[PlanAction] | None = None,
+    **fields: Unpack[ItemFields],
 ) -> AgendaItem:
     """Change an item; a stale ``version`` (the one the user read, or the one loaded when
     another request saves first) raises VersionConflict and changes nothing."""
     _check_version(item, version)
     with _versioned(item):
-        _set_fields(
-            item,
-            title=title,
-            description=description,
-            kind=kind,
-            presenter=presenter,
-            presenter_text=presenter_text,
-            planned_minutes=planned_minutes,
-            links=links,
-            actions=actions,
-        )
+        _set_fields(item, **fields)
         _count_as_save(item)
     if item.meeting is not None:
         _agenda_changed(item.meeting)

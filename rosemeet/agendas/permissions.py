@@ -5,8 +5,8 @@ from rosemeet.core.permissions import can, logged_in, rule
 from rosemeet.extensions import db
 from rosemeet.meetings.models import Meeting
 from rosemeet.network.models import Body
-from rosemeet.network.operations import current_role
 from rosemeet.network.permissions import runs_body
+from rosemeet.network.queries import current_role
 
 
 def _agenda(meeting: Meeting) -> Agenda | None:

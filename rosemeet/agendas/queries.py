@@ -122,47 +122,6 @@ def backlog_of(body_ids: list[int]) -> list[AgendaItem]:
     )
 
 
-def item_json(item: AgendaItem, with_minutes: bool = True) -> dict:
-    """An agenda item as the API shows it (its minutes only to who may read them)."""
-    return {
-        "id": item.id,
-        "meeting_id": item.meeting_id,
-        "position": item.position,
-        "title": item.title,
-        "description": item.description,
-        "kind": item.kind.value,
-        "role": item.role.value if item.role else None,
-        "presenter_id": item.presenter_id,
-        "presenter": item.presenter_name or None,
-        "planned_minutes": item.planned_minutes,
-        "links": item.link_list,
-        "action_ids": [a.id for a in item.actions],
-        "source": item.source.value,
-        "origin": item.origin_text,
-        "minutes": item.minutes if with_minutes else None,
-        "version": item.version,
-    }
-
-
-def agenda_json(view: AgendaView, with_minutes: bool = True) -> dict:
-    """The full agenda of a meeting as the API shows it, with other domains' sections."""
-    agenda = view.agenda
-    return {
-        "meeting_id": view.meeting.id,
-        "title": view.meeting.display_title,
-        "starts_at": view.meeting.local_start.isoformat(),
-        "ends_at": view.meeting.local_end.isoformat(),
-        "status": view.status.value,
-        "published_at": agenda.published_at.isoformat() if agenda and agenda.published_at else None,
-        "minutes_status": view.minutes_status.value,
-        "approved_in_meeting_id": agenda.approved_in_meeting_id if agenda else None,
-        "planned_minutes": view.planned_minutes,
-        "meeting_minutes": view.meeting_minutes,
-        "items": [item_json(i, with_minutes) for i in view.items],
-        "sections": agenda_sections(view.meeting),
-    }
-
-
 # --- meetings around a meeting -------------------------------------------------------------------
 
 

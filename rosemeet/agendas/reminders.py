@@ -19,11 +19,9 @@ from rosemeet.agendas.models import (
 )
 from rosemeet.agendas.queries import load_items
 from rosemeet.extensions import db
-from rosemeet.mail.models import ReminderKind
-from rosemeet.mail.reminders import Reminder, producer
+from rosemeet.mail.reminders import Reminder
 from rosemeet.meetings.models import Meeting, MeetingStatus
-from rosemeet.meetings.operations import invitees
-from rosemeet.meetings.queries import local_day_start
+from rosemeet.meetings.queries import invitees, local_day_start
 from rosemeet.network.models import Body, Role
 
 #: days after a meeting that its secretaries hear that the minutes are still a draft
@@ -36,7 +34,6 @@ def _days_before(meeting: Meeting, settings: dict[int, int]) -> int:
     return min((settings.get(b.id, DEFAULT_REMINDER_DAYS) for b in meeting.bodies), default=7)
 
 
-@producer(ReminderKind.AGENDA)
 def agendas_due(today: date) -> Iterator[Reminder]:
     """Published agendas of meetings within their bodies' reminder days, to every invitee."""
     settings: dict[int, int] = {}
@@ -69,7 +66,6 @@ def agendas_due(today: date) -> Iterator[Reminder]:
             )
 
 
-@producer(ReminderKind.MINUTES)
 def minutes_due(today: date) -> Iterator[Reminder]:
     """Meetings of 3 to 30 days ago whose minutes are still a draft: their secretaries hear."""
     meetings = db.session.scalars(

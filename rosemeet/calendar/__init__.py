@@ -1,1 +1,15 @@
 """iCalendar: invitations (iTIP over iMIP), subscribable feeds and .ics downloads."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def setup(app: Flask) -> None:
+    """Calendar: the feed tokens' table and permission rule, the feeds and their management
+    page, and the calendar subscriptions on the profile page."""
+    from rosemeet.calendar import models, permissions, views  # noqa: F401 (tables, rules)
+    from rosemeet.core.hooks import register_template_hook
+
+    app.register_blueprint(views.bp)
+    register_template_hook(app, "profile", "calendar/_profile_feeds.html")

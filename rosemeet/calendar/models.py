@@ -16,19 +16,10 @@ from rosemeet.db import Base, utcnow
 class FeedScope(LabelledEnum):
     """Which meetings a feed shows."""
 
-    PERSON = "person"
-    BODY = "body"
-    ORGANISATION = "organisation"
-    PUBLIC = "public"
-
-    @classmethod
-    def labels(cls) -> dict:
-        return {
-            cls.PERSON: _l("All my meetings"),
-            cls.BODY: _l("The meetings of a body"),
-            cls.ORGANISATION: _l("The meetings of an organisation's people"),
-            cls.PUBLIC: _l("The meetings of all public bodies"),
-        }
+    PERSON = "person", _l("All my meetings")
+    BODY = "body", _l("The meetings of a body")
+    ORGANISATION = "organisation", _l("The meetings of an organisation's people")
+    PUBLIC = "public", _l("The meetings of all public bodies")
 
 
 class FeedToken(Base):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 
@@ -11,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from rosemeet.accounts.models import Person
+from rosemeet.accounts.operations import hash_token
 from rosemeet.calendar.models import FeedScope, FeedToken
 from rosemeet.core.errors import Refused
 from rosemeet.core.permissions import can
@@ -23,11 +23,6 @@ logger = logging.getLogger(__name__)
 
 class FeedError(Refused):
     """A refused feed (message translated)."""
-
-
-def hash_token(token: str) -> str:
-    """Feed tokens are stored as their SHA-256."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def feed_target(scope: FeedScope, target_id: int | None):

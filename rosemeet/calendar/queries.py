@@ -16,7 +16,7 @@ from rosemeet.core.time import local_today
 from rosemeet.db import utcnow
 from rosemeet.extensions import db
 from rosemeet.meetings.models import Attendance, Meeting, meeting_body
-from rosemeet.meetings.operations import invitee_ids
+from rosemeet.meetings.queries import invitee_ids
 from rosemeet.network.models import Body, Membership
 
 #: feeds hold the meetings of the last twelve months and all future ones

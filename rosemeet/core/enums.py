@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Self
 
+from flask_babel.speaklater import LazyString
 from sqlalchemy import Enum
 from wtforms.fields.choices import SelectChoice
 
@@ -16,25 +17,35 @@ def select_choices(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
 
 
 class LabelledEnum(enum.StrEnum):
-    """A string enum whose members have translated labels (``labels()``)."""
+    """A string enum whose members carry their translated label, written once per member:
+    ``WELCOME = "welcome", _l("Welcome")``. The value (what the database stores) is the string.
+    """
 
-    @classmethod
-    def labels(cls) -> dict:
-        raise NotImplementedError
+    _value_: str
+    #: the label, translated when shown
+    _label: LazyString
+
+    def __new__(cls, value: str, label: LazyString) -> Self:
+        """A member whose value is ``value`` and whose label is ``label``."""
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member._label = label
+        return member
 
     @property
     def label(self) -> str:
-        return str(self.labels()[self])
+        """The label in the current language."""
+        return str(self._label)
 
     @classmethod
-    def parse(cls, value: str | None):
+    def parse(cls, value: str | None) -> Self | None:
         """The member with this value, or None (never raises)."""
-        return cls._value2member_map_.get(value or "")
+        return cls._value2member_map_.get(value or "")  # type: ignore[return-value]
 
     @classmethod
     def choices(cls) -> list[SelectChoice]:
         """The members as options of a select field, with translated labels."""
-        return select_choices((m.value, str(cls.labels()[m])) for m in cls)
+        return select_choices((m.value, m.label) for m in cls)
 
 
 def enum_column(enum_class: type[enum.Enum], length: int = 30) -> Enum:

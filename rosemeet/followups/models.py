@@ -36,19 +36,10 @@ from rosemeet.plan.models import PlanAction
 class FollowUpStatus(LabelledEnum):
     """Where a follow-up stands; the values are the Dutch words of the JSON (as the plan's)."""
 
-    OPEN = "open"
-    ONGOING = "lopend"
-    DONE = "afgehandeld"
-    DROPPED = "geschrapt"
-
-    @classmethod
-    def labels(cls) -> dict:
-        return {
-            cls.OPEN: _l("open"),
-            cls.ONGOING: _l("ongoing"),
-            cls.DONE: _l("done"),
-            cls.DROPPED: _l("dropped"),
-        }
+    OPEN = "open", _l("open")
+    ONGOING = "lopend", _l("ongoing")
+    DONE = "afgehandeld", _l("done")
+    DROPPED = "geschrapt", _l("dropped")
 
     @property
     def is_open(self) -> bool:
@@ -289,19 +280,10 @@ PG_DOCUMENT = (
 class SearchKind(LabelledEnum):
     """What a search document stands for."""
 
-    AGENDA_ITEM = "agenda_item"
-    MINUTES = "minutes"
-    DECISION = "decision"
-    FOLLOW_UP = "follow_up"
-
-    @classmethod
-    def labels(cls) -> dict:
-        return {
-            cls.AGENDA_ITEM: _l("Agenda item"),
-            cls.MINUTES: _l("Minutes"),
-            cls.DECISION: _l("Decision"),
-            cls.FOLLOW_UP: _l("Follow-up"),
-        }
+    AGENDA_ITEM = "agenda_item", _l("Agenda item")
+    MINUTES = "minutes", _l("Minutes")
+    DECISION = "decision", _l("Decision")
+    FOLLOW_UP = "follow_up", _l("Follow-up")
 
 
 class SearchDocument(Base):

@@ -23,11 +23,12 @@ from sqlalchemy.exc import IntegrityError
 
 from rosemeet.accounts.models import Person
 from rosemeet.agendas.models import AgendaItem, ItemSource
-from rosemeet.agendas.signals import minutes_approved
+from rosemeet.agendas.operations import add_backlog_item
 from rosemeet.core.errors import Refused
 from rosemeet.core.time import local_today
 from rosemeet.db import one_save_wins, utcnow
 from rosemeet.extensions import db
+from rosemeet.followups import queries
 from rosemeet.followups.models import (
     Decision,
     FeedbackReport,
@@ -36,7 +37,7 @@ from rosemeet.followups.models import (
 )
 from rosemeet.meetings.models import Meeting
 from rosemeet.network.models import Body, Organisation, RelationKind
-from rosemeet.network.operations import related_bodies
+from rosemeet.network.queries import related_bodies
 from rosemeet.plan.models import PlanAction
 
 logger = logging.getLogger(__name__)
@@ -265,11 +266,6 @@ def update_follow_up(
     return follow_up
 
 
-def closing_bodies(follow_up: FollowUp) -> list[Body]:
-    """The bodies in whose meetings a follow-up may be dealt with: owner and report-to body."""
-    return [b for b in (follow_up.body, follow_up.report_to_body) if b is not None]
-
-
 def set_status(
     follow_up: FollowUp,
     status: FollowUpStatus,
@@ -285,13 +281,13 @@ def set_status(
     meanwhile, raises FollowUpError "conflict".
     """
     if meeting is not None:
-        allowed = {b.id for b in closing_bodies(follow_up)}
+        allowed = {b.id for b in queries.closing_bodies(follow_up)}
         if not allowed & {b.id for b in meeting.bodies}:
             raise FollowUpError(
                 _(
                     "This meeting is not one of %(bodies)s: a follow-up is dealt with by its "
                     "own body or by the body it reports back to.",
-                    bodies=" / ".join(b.name for b in closing_bodies(follow_up)),
+                    bodies=" / ".join(b.name for b in queries.closing_bodies(follow_up)),
                 ),
                 "closed_in_meeting_id",
                 code="conflict",
@@ -323,8 +319,6 @@ def _date(day: date) -> str:
 
 def feedback_text(meeting: Meeting, body: Body) -> tuple[str, list[PlanAction]]:
     """The Markdown of a fed-back meeting: its decisions and open follow-ups, and their actions."""
-    from rosemeet.followups import queries
-
     decisions = queries.meeting_decisions(meeting, body)
     follow_ups = [f for f in queries.raised_in(meeting, body) if f.is_open]
     actions: dict[int, PlanAction] = {}
@@ -359,8 +353,6 @@ def feedback_text(meeting: Meeting, body: Body) -> tuple[str, list[PlanAction]]:
 def feed_back(meeting: Meeting) -> list[FeedbackReport]:
     """Put "Terugkoppeling <body> <date>" in the backlog of every body the meeting's bodies
     report back to (once per meeting and receiving body); bodies at the meeting are skipped."""
-    from rosemeet.agendas.operations import add_backlog_item
-
     present = {b.id for b in meeting.bodies}
     made = []
     for source in meeting.bodies:
@@ -394,7 +386,6 @@ def feed_back(meeting: Meeting) -> list[FeedbackReport]:
     return made
 
 
-@minutes_approved.connect
 def _on_minutes_approved(meeting: Meeting, **_extra) -> None:
     """The ROA loop: approved minutes are fed back to the bodies their body reports to."""
     feed_back(meeting)

@@ -15,8 +15,8 @@ from rosemeet.followups.models import Decision, FollowUp
 from rosemeet.followups.operations import item_bodies
 from rosemeet.meetings.models import Meeting
 from rosemeet.network.models import Body
-from rosemeet.network.operations import current_role
 from rosemeet.network.permissions import runs_body
+from rosemeet.network.queries import current_role
 
 
 def _reads(user, body: Body | None) -> bool:

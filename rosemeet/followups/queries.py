@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import g, has_request_context
+from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin, current_user
 from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.orm import aliased, selectinload
 
 from rosemeet.agendas.models import AgendaItem, Proposal, agenda_item_action
-from rosemeet.agendas.queries import register_agenda_section
 from rosemeet.core.permissions import can, logged_in
-from rosemeet.core.time import local_today
 from rosemeet.db import utcnow
 from rosemeet.extensions import db
 from rosemeet.followups.models import (
@@ -29,12 +28,11 @@ from rosemeet.followups.models import (
     decision_action,
     follow_up_action,
 )
-from rosemeet.followups.operations import closing_bodies
+from rosemeet.followups.schemas import FollowUpSchema
 from rosemeet.meetings.models import Meeting
 from rosemeet.network.models import Body
-from rosemeet.network.operations import current_role
 from rosemeet.network.permissions import runs_body
-from rosemeet.network.queries import visible_bodies
+from rosemeet.network.queries import current_role, visible_bodies
 from rosemeet.plan.models import PlanAction
 
 
@@ -320,6 +318,11 @@ def _proposal_referral(p: Proposal) -> Referral:
     )
 
 
+def closing_bodies(follow_up: FollowUp) -> list[Body]:
+    """The bodies in whose meetings a follow-up may be dealt with: owner and report-to body."""
+    return [b for b in (follow_up.body, follow_up.report_to_body) if b is not None]
+
+
 def closing_meetings(follow_up: FollowUp) -> list[Meeting]:
     """Meetings of the owning and report-to bodies within four months of now, to record in
     which one the follow-up was dealt with."""
@@ -513,59 +516,6 @@ def overdue_follow_ups(today: date) -> list[FollowUp]:
     )
 
 
-# --- JSON ------------------------------------------------------------------------------------
-
-
-def _day(value) -> str | None:
-    return value.isoformat() if value else None
-
-
-def follow_up_json(f: FollowUp, today: date | None = None) -> dict:
-    """A follow-up as the API shows it."""
-    closed_in = f.closed_in_meeting
-    return {
-        "id": f.id,
-        "title": f.title,
-        "description": f.description,
-        "body": {"id": f.body.id, "code": f.body.code, "name": f.body.name},
-        "agenda_item_id": f.agenda_item_id,
-        "decision_id": f.decision_id,
-        "decision_number": f.decision.number if f.decision else None,
-        "origin_meeting_id": f.origin_meeting_id,
-        "origin_date": _day(f.origin_date),
-        "owner_person_id": f.owner_person_id,
-        "owner_person": f.owner_person.name if f.owner_person else None,
-        "owner_organisation_id": f.owner_organisation_id,
-        "owner_organisation": f.owner_organisation.name if f.owner_organisation else None,
-        "due_on": _day(f.due_on),
-        "overdue": f.is_overdue(today) if today else False,
-        "status": f.status.value,
-        "report_to_body_id": f.report_to_body_id,
-        "report_to_body": f.report_to_body.name if f.report_to_body else None,
-        "closed_at": f.closed_at.isoformat() if f.closed_at else None,
-        "closed_by": f.closed_by.name if f.closed_by else None,
-        "closed_in_meeting_id": closed_in.id if closed_in else None,
-        "action_ids": [a.id for a in f.actions],
-    }
-
-
-def decision_json(d: Decision) -> dict:
-    """A decision as the API shows it."""
-    return {
-        "id": d.id,
-        "number": d.number,
-        "body": {"id": d.body.id, "code": d.body.code, "name": d.body.name},
-        "year": d.year,
-        "sequence": d.sequence,
-        "text": d.text,
-        "decided_on": _day(d.decided_on),
-        "meeting_id": d.meeting_id,
-        "agenda_item_id": d.agenda_item_id,
-        "action_ids": [a.id for a in d.actions],
-        "follow_up_ids": [f.id for f in d.follow_ups],
-    }
-
-
 def fed_back_items(meeting: Meeting) -> list[AgendaItem]:
     """Fed-back items (Terugkoppeling ...) on this meeting's agenda or, for a meeting still
     to come, waiting in the backlog of its bodies."""
@@ -595,10 +545,9 @@ def agenda_sections(meeting: Meeting, viewer=REQUEST_VIEWER) -> list[dict]:
     may read them (by default whom the request answers; ``None``: all)."""
     if viewer is REQUEST_VIEWER:
         viewer = request_viewer()
-    today = local_today()
     carried = [
         {
-            **follow_up_json(row.follow_up, today),
+            **FollowUpSchema().dump(row.follow_up),
             "referred": row.referred,
             "origin": f"{row.follow_up.body.name} {row.follow_up.origin_date.strftime('%d/%m/%Y')}"
             if row.follow_up.origin_date
@@ -619,9 +568,6 @@ def agenda_sections(meeting: Meeting, viewer=REQUEST_VIEWER) -> list[dict]:
         if viewer is None or can(viewer, "view", item)
     ]
     return [
-        {"key": "follow_ups", "title": "Opvolglijst", "items": carried},
+        {"key": "follow_ups", "title": _("Follow-up list"), "items": carried},
         {"key": "fed_back", "title": "Terugkoppeling", "items": fed_back},
     ]
-
-
-register_agenda_section(agenda_sections)

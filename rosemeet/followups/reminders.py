@@ -13,14 +13,12 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 
 from rosemeet.followups import queries
-from rosemeet.mail.models import ReminderKind
-from rosemeet.mail.reminders import Reminder, producer
+from rosemeet.mail.reminders import Reminder
 
 #: how far ahead a due date is announced
 DUE_NOTICE = timedelta(days=7)
 
 
-@producer(ReminderKind.FOLLOWUP_DUE)
 def follow_ups_due_soon(today: date) -> Iterator[Reminder]:
     """Open follow-ups due today or within 7 days: their owner hears once per due date."""
     for follow_up in queries.follow_ups_due(today, today + DUE_NOTICE):
@@ -38,7 +36,6 @@ def follow_ups_due_soon(today: date) -> Iterator[Reminder]:
         )
 
 
-@producer(ReminderKind.FOLLOWUP_OVERDUE)
 def follow_ups_overdue(today: date) -> Iterator[Reminder]:
     """Open follow-ups past their due date: their owner hears once a week."""
     week = today.isocalendar()

@@ -1,8 +1,9 @@
 """Search over agenda items, minutes, decisions and follow-ups, behind one function.
 
-Every searchable object has one ``search_document`` row (title, text, body, meeting),
-written by a flush hook whenever an agenda item, a decision or a follow-up is added,
-changed or deleted, in the same transaction. The full-text index over those rows is
+Every searchable object (the ``SOURCES``: agenda items and their minutes, decisions,
+follow-ups) has a ``search_document`` row (title, text, body, meeting), written by a flush
+hook whenever one is added, changed or deleted, in the same transaction; the follow-ups'
+``setup(app)`` starts that hook (``track_changes``). The full-text index over those rows is
 made by migration 0006:
 
 - SQLite: an FTS5 table ``search_document_fts`` (external content, unicode61 without
@@ -17,11 +18,14 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, event, insert, or_, select, text, update
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import Connection, delete, event, insert, or_, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
 from rosemeet.agendas.models import Agenda, AgendaItem
@@ -56,6 +60,9 @@ PG_SEARCH = (
 
 # --- keeping the documents in step -----------------------------------------------------------
 
+#: one search document of an object: its kind, the object's id, its values (None: no document)
+Document = tuple[SearchKind, int, dict | None]
+
 
 def _item_values(connection, item: AgendaItem) -> tuple[int | None, int | None, date | None]:
     """Body, meeting and date of an item, read from columns: in a flush hook, relationships
@@ -79,34 +86,54 @@ def _item_values(connection, item: AgendaItem) -> tuple[int | None, int | None, 
     return body_id, item.meeting_id, on
 
 
-def _documents(connection, obj) -> list[tuple[SearchKind, int, dict | None]]:
-    """(kind, id, values) for an object; values None means: no document (delete it)."""
-    if isinstance(obj, AgendaItem):
-        body_id, meeting_id, on = _item_values(connection, obj)
-        base = {"body_id": body_id, "meeting_id": meeting_id, "happened_on": on}
-        item = {**base, "title": obj.title[:300], "content": obj.description or ""}
-        minutes = (
-            {**base, "title": obj.title[:300], "content": obj.minutes} if obj.minutes else None
-        )
-        return [(SearchKind.AGENDA_ITEM, obj.id, item), (SearchKind.MINUTES, obj.id, minutes)]
-    if isinstance(obj, Decision):
-        values = {
-            "body_id": obj.body_id,
-            "meeting_id": obj.meeting_id,
-            "happened_on": obj.decided_on,
-            "title": obj.number,
-            "content": obj.text,
-        }
-        return [(SearchKind.DECISION, obj.id, values)]
-    if isinstance(obj, FollowUp):
-        values = {
-            "body_id": obj.body_id,
-            "meeting_id": obj.origin_meeting_id,
-            "happened_on": obj.due_on or (obj.created_at.date() if obj.created_at else None),
-            "title": obj.title[:300],
-            "content": obj.description or "",
-        }
-        return [(SearchKind.FOLLOW_UP, obj.id, values)]
+def _agenda_item_documents(connection, item: AgendaItem) -> list[Document]:
+    """An agenda item is found by its title and description, and by its minutes."""
+    body_id, meeting_id, on = _item_values(connection, item)
+    base = {"body_id": body_id, "meeting_id": meeting_id, "happened_on": on}
+    described = {**base, "title": item.title[:300], "content": item.description or ""}
+    minutes = {**base, "title": item.title[:300], "content": item.minutes} if item.minutes else None
+    return [(SearchKind.AGENDA_ITEM, item.id, described), (SearchKind.MINUTES, item.id, minutes)]
+
+
+def _decision_documents(_connection, decision: Decision) -> list[Document]:
+    """A decision is found by its number and text."""
+    values = {
+        "body_id": decision.body_id,
+        "meeting_id": decision.meeting_id,
+        "happened_on": decision.decided_on,
+        "title": decision.number,
+        "content": decision.text,
+    }
+    return [(SearchKind.DECISION, decision.id, values)]
+
+
+def _follow_up_documents(_connection, follow_up: FollowUp) -> list[Document]:
+    """A follow-up is found by its title and description."""
+    created_on = follow_up.created_at.date() if follow_up.created_at else None
+    values = {
+        "body_id": follow_up.body_id,
+        "meeting_id": follow_up.origin_meeting_id,
+        "happened_on": follow_up.due_on or created_on,
+        "title": follow_up.title[:300],
+        "content": follow_up.description or "",
+    }
+    return [(SearchKind.FOLLOW_UP, follow_up.id, values)]
+
+
+#: what is searchable: each model, and the documents (kind, id, values) an object of it makes;
+#: values None means: no document (delete it)
+SOURCES: dict[type, Callable[[Connection, Any], list[Document]]] = {
+    AgendaItem: _agenda_item_documents,
+    Decision: _decision_documents,
+    FollowUp: _follow_up_documents,
+}
+
+
+def _documents(connection, obj) -> list[Document]:
+    """The documents of an object of one of the SOURCES (none for any other object)."""
+    for model, documents in SOURCES.items():
+        if isinstance(obj, model):
+            return documents(connection, obj)
     return []
 
 
@@ -120,14 +147,18 @@ def _write(connection, kind: SearchKind, object_id: int, values: dict | None) ->
         connection.execute(insert(SearchDocument).values(kind=kind, object_id=object_id, **values))
 
 
-_TRACKED = (AgendaItem, Decision, FollowUp)
+def track_changes() -> None:
+    """Keep the documents in step with every flush of ``db``'s sessions (its session class,
+    which every session it makes extends); listening once, however many apps are made."""
+    if not event.contains(FlaskSession, "after_flush", _index_flushed):
+        event.listen(FlaskSession, "after_flush", _index_flushed)
 
 
-@event.listens_for(Session, "after_flush")
 def _index_flushed(session: Session, _context) -> None:
     """Write the search documents of what this flush added, changed or deleted."""
-    changed = [o for o in (*session.new, *session.dirty) if isinstance(o, _TRACKED)]
-    deleted = [o for o in session.deleted if isinstance(o, _TRACKED)]
+    tracked = tuple(SOURCES)
+    changed = [o for o in (*session.new, *session.dirty) if isinstance(o, tracked)]
+    deleted = [o for o in session.deleted if isinstance(o, tracked)]
     if not changed and not deleted:
         return
     connection = session.connection()
@@ -144,7 +175,7 @@ def reindex_all() -> int:
     connection = db.session.connection()
     connection.execute(delete(SearchDocument))
     count = 0
-    for model in _TRACKED:
+    for model in SOURCES:
         for obj in db.session.scalars(select(model)):
             for kind, object_id, values in _documents(connection, obj):
                 if values is not None:

@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from rosemeet.accounts.models import Person
 from rosemeet.core.enums import LabelledEnum, enum_column
 from rosemeet.db import Base, utcnow
+
+if TYPE_CHECKING:  # mail sits below accounts: the person is known by its table
+    from rosemeet.accounts.models import Person
 
 
 class MessageStatus(LabelledEnum):
     """Where a message stands in delivery."""
 
-    PENDING = "pending"
-    SENT = "sent"
-    DEAD = "dead"
-
-    @classmethod
-    def labels(cls) -> dict:
-        return {cls.PENDING: _l("Pending"), cls.SENT: _l("Sent"), cls.DEAD: _l("Failed")}
+    PENDING = "pending", _l("Pending")
+    SENT = "sent", _l("Sent")
+    DEAD = "dead", _l("Failed")
 
 
 class OutboxMessage(Base):
@@ -93,26 +92,8 @@ class OutboxMessage(Base):
     person: Mapped[Person | None] = relationship()
 
 
-class ReminderKind(LabelledEnum):
-    """The kinds of reminder a person can switch off."""
-
-    AGENDA = "agenda"
-    FOLLOWUP_DUE = "followup_due"
-    FOLLOWUP_OVERDUE = "followup_overdue"
-    MINUTES = "minutes"
-    ADHOC_END = "adhoc_end"
-    DIGEST = "digest"
-
-    @classmethod
-    def labels(cls) -> dict:
-        return {
-            cls.AGENDA: _l("The agenda, some days before a meeting"),
-            cls.FOLLOWUP_DUE: _l("My follow-ups due within a week"),
-            cls.FOLLOWUP_OVERDUE: _l("My overdue follow-ups"),
-            cls.MINUTES: _l("Write the minutes (secretaries, 3 days after a meeting)"),
-            cls.ADHOC_END: _l("The planned end of an ad-hoc group is near"),
-            cls.DIGEST: _l("Weekly digest (administrators)"),
-        }
+#: the longest key of a kind of reminder (``mail.reminders.register_reminder_kind``)
+KIND_LENGTH = 30
 
 
 class ReminderOptOut(Base):
@@ -124,5 +105,5 @@ class ReminderOptOut(Base):
     person_id: Mapped[int] = mapped_column(
         ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
     )
-    #: the kind switched off
-    kind: Mapped[ReminderKind] = mapped_column(enum_column(ReminderKind), primary_key=True)
+    #: the key of the kind switched off (one that a domain registered: ``mail.reminders``)
+    kind: Mapped[str] = mapped_column(String(KIND_LENGTH), primary_key=True)

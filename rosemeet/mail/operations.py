@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from flask import render_template
 from sqlalchemy import insert, select, update
 
-from rosemeet.accounts.models import Person
 from rosemeet.db import utcnow
 from rosemeet.extensions import db
 from rosemeet.mail.models import MessageStatus, OutboxMessage
+
+if TYPE_CHECKING:  # mail sits below accounts: a person is only passed through
+    from rosemeet.accounts.models import Person
 
 logger = logging.getLogger(__name__)
 

@@ -51,6 +51,26 @@ def _roles_default() -> list[str]:
     return [r.value for r in Role]
 
 
+def _invite_roles_field() -> SelectMultipleField:
+    """The roles whose members are invited (all of them unless told)."""
+    return SelectMultipleField(
+        _l("Invite the members with role"),
+        choices=Role.choices,
+        default=_roles_default,
+        validators=[DataRequired(message=_l("Choose at least one role."))],
+    )
+
+
+def _guests_field() -> SelectMultipleField:
+    """The people invited besides the members (choices set by the view)."""
+    return SelectMultipleField(
+        _l("Guests"),
+        coerce=int,
+        description=_l("People invited besides the members."),
+        validators=[Optional()],
+    )
+
+
 class SeriesForm(Form):
     """A series: first date, time, recurrence (a Dutch preset or an RRULE), end and place."""
 
@@ -124,18 +144,8 @@ class SeriesForm(Form):
         description=_l("A video-call link, if people can join online."),
         validators=[Optional(), Length(max=500)],
     )
-    invite_roles = SelectMultipleField(
-        _l("Invite the members with role"),
-        choices=Role.choices,
-        default=_roles_default,
-        validators=[DataRequired(message=_l("Choose at least one role."))],
-    )
-    guest_ids = SelectMultipleField(
-        _l("Guests"),
-        coerce=int,
-        description=_l("People invited besides the members."),
-        validators=[Optional()],
-    )
+    invite_roles = _invite_roles_field()
+    guest_ids = _guests_field()
     body_ids = SelectMultipleField(
         _l("Joint with"),
         coerce=int,
@@ -224,18 +234,8 @@ class MeetingForm(Form):
         description=_l("Choose two bodies for a joint meeting."),
         validators=[DataRequired(message=_l("Choose at least one body."))],
     )
-    invite_roles = SelectMultipleField(
-        _l("Invite the members with role"),
-        choices=Role.choices,
-        default=_roles_default,
-        validators=[DataRequired(message=_l("Choose at least one role."))],
-    )
-    guest_ids = SelectMultipleField(
-        _l("Guests"),
-        coerce=int,
-        description=_l("People invited besides the members."),
-        validators=[Optional()],
-    )
+    invite_roles = _invite_roles_field()
+    guest_ids = _guests_field()
     #: the version the meeting was opened at, when changing one (a stale save is refused)
     version = HiddenField()
 

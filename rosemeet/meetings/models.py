@@ -37,60 +37,32 @@ def new_uid() -> str:
 class MeetingStatus(LabelledEnum):
     """Whether a meeting takes place."""
 
-    SCHEDULED = "scheduled"
-    CANCELLED = "cancelled"
-
-    @classmethod
-    def labels(cls) -> dict:
-        return {cls.SCHEDULED: _l("Scheduled"), cls.CANCELLED: _l("Cancelled")}
+    SCHEDULED = "scheduled", _l("Scheduled")
+    CANCELLED = "cancelled", _l("Cancelled")
 
 
 class Response(LabelledEnum):
     """An invitee's answer to the invitation (iCalendar PARTSTAT)."""
 
-    NEEDS_ACTION = "needs_action"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    TENTATIVE = "tentative"
-
-    @classmethod
-    def labels(cls) -> dict:
-        return {
-            cls.NEEDS_ACTION: _l("No answer yet"),
-            cls.ACCEPTED: _l("Attends"),
-            cls.DECLINED: _l("Does not attend"),
-            cls.TENTATIVE: _l("Maybe"),
-        }
+    NEEDS_ACTION = "needs_action", _l("No answer yet")
+    ACCEPTED = "accepted", _l("Attends")
+    DECLINED = "declined", _l("Does not attend")
+    TENTATIVE = "tentative", _l("Maybe")
 
 
 class Presence(LabelledEnum):
     """Who was there, as recorded by the secretary."""
 
-    PRESENT = "present"
-    EXCUSED = "excused"
-    ABSENT = "absent"
-
-    @classmethod
-    def labels(cls) -> dict:
-        return {
-            cls.PRESENT: _l("Present"),
-            cls.EXCUSED: _l("Excused"),
-            cls.ABSENT: _l("Absent"),
-        }
+    PRESENT = "present", _l("Present")
+    EXCUSED = "excused", _l("Excused")
+    ABSENT = "absent", _l("Absent")
 
 
 class QuorumBasis(LabelledEnum):
     """What a quorum counts."""
 
-    MEMBERS = "members"
-    ORGANISATIONS = "organisations"
-
-    @classmethod
-    def labels(cls) -> dict:
-        return {
-            cls.MEMBERS: _l("of the members"),
-            cls.ORGANISATIONS: _l("of the member organisations"),
-        }
+    MEMBERS = "members", _l("of the members")
+    ORGANISATIONS = "organisations", _l("of the member organisations")
 
 
 #: The bodies a series plans for (usually one; two for a joint series).

@@ -27,7 +27,6 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from rosemeet.accounts.models import Person
-from rosemeet.calendar import invitations
 from rosemeet.core.errors import Refused
 from rosemeet.core.time import local_today
 from rosemeet.core.web import outside_request_context
@@ -41,7 +40,7 @@ from rosemeet.mail.operations import (
     pending_message,
     withdraw,
 )
-from rosemeet.meetings import recurrence
+from rosemeet.meetings import invitations, recurrence
 from rosemeet.meetings import signals as meeting_signals
 from rosemeet.meetings.models import (
     DEFAULT_INVITE_ROLES,
@@ -54,8 +53,8 @@ from rosemeet.meetings.models import (
     QuorumRule,
     Response,
 )
+from rosemeet.meetings.queries import INVITEE_LOAD, invitee_ids, invitees, is_invitee
 from rosemeet.meetings.recurrence import ErrorCode, RecurrenceError
-from rosemeet.network import signals as network_signals
 from rosemeet.network.models import Body, Role
 
 logger = logging.getLogger(__name__)
@@ -140,51 +139,6 @@ def roles_text(roles: Iterable[Role | str] | None) -> str:
         return DEFAULT_INVITE_ROLES
     wanted = {Role(r) for r in roles}
     return ",".join(r.value for r in Role if r in wanted)
-
-
-# --- invitees ---------------------------------------------------------------------------------
-
-
-#: what ``invitee_ids`` reads, loaded for many meetings at once
-_INVITEE_LOAD = (
-    selectinload(Meeting.bodies).selectinload(Body.memberships),
-    selectinload(Meeting.attendances),
-)
-
-
-def invitees(meeting: Meeting) -> list[Person]:
-    """Members of the meeting's bodies (by role, on its date) and its guests, by name."""
-    on = meeting.local_start.date()
-    roles = set(meeting.roles)
-    people: dict[int, Person] = {}
-    for body in meeting.bodies:
-        for membership in body.memberships:
-            if membership.role in roles and membership.is_current(on):
-                people[membership.person_id] = membership.person
-    for attendance in meeting.attendances:
-        if attendance.is_guest:
-            people[attendance.person_id] = attendance.person
-    return sorted(people.values(), key=lambda p: p.name.casefold())
-
-
-def invitee_ids(meeting: Meeting) -> set[int]:
-    """The ids of the invitees (from memberships and guest rows alone: loads no person)."""
-    on = meeting.local_start.date()
-    roles = set(meeting.roles)
-    ids = {
-        m.person_id
-        for body in meeting.bodies
-        for m in body.memberships
-        if m.role in roles and m.is_current(on)
-    }
-    return ids | {a.person_id for a in meeting.attendances if a.is_guest}
-
-
-def is_invitee(meeting: Meeting, person) -> bool:
-    """Is this person invited to the meeting?"""
-    return bool(getattr(person, "is_authenticated", True)) and getattr(
-        person, "id", None
-    ) in invitee_ids(meeting)
 
 
 # --- outbox -----------------------------------------------------------------------------------
@@ -840,7 +794,7 @@ def find_overlaps(meetings: list[Meeting]) -> list[Overlap]:
             overlapping_one,
             Meeting.id.not_in(own),
         )
-        .options(*_INVITEE_LOAD)
+        .options(*INVITEE_LOAD)
         .order_by(Meeting.starts_at)
     ).all()
     found = []
@@ -994,7 +948,6 @@ def quorum_results(meeting: Meeting) -> list[QuorumResult]:
 # --- people who leave a body ------------------------------------------------------------------
 
 
-@network_signals.membership_ended.connect
 def uninvite(body: Body, person: Person, **_extra) -> int:
     """A person who left a body gets a CANCEL for its upcoming meetings they are no longer
     invited to (their calendar drops them)."""
@@ -1004,7 +957,7 @@ def uninvite(body: Body, person: Person, **_extra) -> int:
         select(Meeting)
         .where(Meeting.bodies.any(Body.id == body.id), Meeting.starts_at > utcnow())
         .where(Meeting.status == MeetingStatus.SCHEDULED)
-        .options(*_INVITEE_LOAD)
+        .options(*INVITEE_LOAD)
         .order_by(Meeting.starts_at)
     ).all()
     sent = 0

@@ -3,8 +3,8 @@
 from rosemeet.core.permissions import rule
 from rosemeet.meetings.models import Meeting
 from rosemeet.network.models import Body
-from rosemeet.network.operations import current_role
 from rosemeet.network.permissions import runs_body
+from rosemeet.network.queries import current_role
 
 
 @rule(Body, "plan_meetings")

@@ -1,4 +1,5 @@
-"""Reads on meetings shared by the views and the API: lists, the month calendar, attendance."""
+"""Reads on meetings: who is invited, and what the views and the API share (lists, the month
+calendar, attendance)."""
 
 from __future__ import annotations
 
@@ -20,9 +21,49 @@ from rosemeet.meetings.models import (
     meeting_body,
     series_body,
 )
-from rosemeet.meetings.operations import invitee_ids, invitees
 from rosemeet.network.models import Body, Membership
 from rosemeet.network.queries import visible_bodies
+
+#: what ``invitee_ids`` reads, loaded for many meetings at once
+INVITEE_LOAD = (
+    selectinload(Meeting.bodies).selectinload(Body.memberships),
+    selectinload(Meeting.attendances),
+)
+
+
+def invitees(meeting: Meeting) -> list[Person]:
+    """Members of the meeting's bodies (by role, on its date) and its guests, by name."""
+    on = meeting.local_start.date()
+    roles = set(meeting.roles)
+    people: dict[int, Person] = {}
+    for body in meeting.bodies:
+        for membership in body.memberships:
+            if membership.role in roles and membership.is_current(on):
+                people[membership.person_id] = membership.person
+    for attendance in meeting.attendances:
+        if attendance.is_guest:
+            people[attendance.person_id] = attendance.person
+    return sorted(people.values(), key=lambda p: p.name.casefold())
+
+
+def invitee_ids(meeting: Meeting) -> set[int]:
+    """The ids of the invitees (from memberships and guest rows alone: loads no person)."""
+    on = meeting.local_start.date()
+    roles = set(meeting.roles)
+    ids = {
+        m.person_id
+        for body in meeting.bodies
+        for m in body.memberships
+        if m.role in roles and m.is_current(on)
+    }
+    return ids | {a.person_id for a in meeting.attendances if a.is_guest}
+
+
+def is_invitee(meeting: Meeting, person) -> bool:
+    """Is this person invited to the meeting?"""
+    return bool(getattr(person, "is_authenticated", True)) and getattr(
+        person, "id", None
+    ) in invitee_ids(meeting)
 
 
 def local_day_start(day: date) -> datetime:

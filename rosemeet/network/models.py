@@ -16,74 +16,39 @@ from rosemeet.db import Base, utcnow
 class OrganisationKind(LabelledEnum):
     """What kind of organisation this is."""
 
-    SE_COMPANY = "se_company"
-    LDE = "lde"
-    AZ = "az"
-    MAATWERK = "maatwerk"
-    LOCAL_GOVERNMENT = "local_government"
-    PUBLIC_AGENCY = "public_agency"
-    PARTNER = "partner"
-
-    @classmethod
-    def labels(cls) -> dict:
-        return {
-            cls.SE_COMPANY: _l("Social economy company"),
-            cls.LDE: _l("Local services economy (LDE)"),
-            cls.AZ: _l("Sheltered care work (AZ)"),
-            cls.MAATWERK: _l("Custom work company (maatwerk)"),
-            cls.LOCAL_GOVERNMENT: _l("Local government"),
-            cls.PUBLIC_AGENCY: _l("Public agency"),
-            cls.PARTNER: _l("Partner"),
-        }
+    SE_COMPANY = "se_company", _l("Social economy company")
+    LDE = "lde", _l("Local services economy (LDE)")
+    AZ = "az", _l("Sheltered care work (AZ)")
+    MAATWERK = "maatwerk", _l("Custom work company (maatwerk)")
+    LOCAL_GOVERNMENT = "local_government", _l("Local government")
+    PUBLIC_AGENCY = "public_agency", _l("Public agency")
+    PARTNER = "partner", _l("Partner")
 
 
 class BodyKind(LabelledEnum):
     """What kind of body (overlegorgaan) this is."""
 
-    GENERAL_ASSEMBLY = "general_assembly"
-    ACTION_GROUP = "action_group"
-    WORKING_GROUP = "working_group"
-    ADHOC = "adhoc"
-    COUNCIL = "council"
-
-    @classmethod
-    def labels(cls) -> dict:
-        return {
-            cls.GENERAL_ASSEMBLY: _l("General assembly"),
-            cls.ACTION_GROUP: _l("Action group"),
-            cls.WORKING_GROUP: _l("Working group / factory"),
-            cls.ADHOC: _l("Ad-hoc working group"),
-            cls.COUNCIL: _l("Council"),
-        }
+    GENERAL_ASSEMBLY = "general_assembly", _l("General assembly")
+    ACTION_GROUP = "action_group", _l("Action group")
+    WORKING_GROUP = "working_group", _l("Working group / factory")
+    ADHOC = "adhoc", _l("Ad-hoc working group")
+    COUNCIL = "council", _l("Council")
 
 
 class Role(LabelledEnum):
     """A person's role in a body."""
 
-    CHAIR = "chair"
-    SECRETARY = "secretary"
-    MEMBER = "member"
-    OBSERVER = "observer"
-
-    @classmethod
-    def labels(cls) -> dict:
-        return {
-            cls.CHAIR: _l("Chair"),
-            cls.SECRETARY: _l("Secretary"),
-            cls.MEMBER: _l("Member"),
-            cls.OBSERVER: _l("Observer"),
-        }
+    CHAIR = "chair", _l("Chair")
+    SECRETARY = "secretary", _l("Secretary")
+    MEMBER = "member", _l("Member")
+    OBSERVER = "observer", _l("Observer")
 
 
 class RelationKind(LabelledEnum):
     """How one body relates to another."""
 
-    PREPARES = "prepares"
-    REPORTS_TO = "reports_to"
-
-    @classmethod
-    def labels(cls) -> dict:
-        return {cls.PREPARES: _l("prepares the agenda of"), cls.REPORTS_TO: _l("reports back to")}
+    PREPARES = "prepares", _l("prepares the agenda of")
+    REPORTS_TO = "reports_to", _l("reports back to")
 
     @property
     def inverse_label(self) -> str:

@@ -13,13 +13,11 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from rosemeet.accounts.models import Person
 from rosemeet.core.errors import Refused
-from rosemeet.core.time import local_today
 from rosemeet.core.web import date_range_message, in_date_range
 from rosemeet.db import utcnow
 from rosemeet.extensions import db
@@ -49,43 +47,6 @@ class NetworkError(Refused):
 
 
 # --- names and aliases -----------------------------------------------------------------------
-
-
-def resolve_name(text: str) -> Organisation | Body | None:
-    """The organisation or body a name stands for: name, abbreviation, code or alias."""
-    key = normalize_name(text)
-    if not key:
-        return None
-    alias = db.session.scalar(select(Alias).where(Alias.normalized == key))
-    if alias is not None:
-        return alias.organisation or alias.body
-    organisation = db.session.scalar(
-        select(Organisation).where(
-            or_(func.lower(Organisation.name) == key, func.lower(Organisation.abbreviation) == key)
-        )
-    )
-    if organisation is not None:
-        return organisation
-    return db.session.scalar(
-        select(Body).where(or_(func.lower(Body.name) == key, func.lower(Body.code) == key))
-    )
-
-
-def name_index() -> dict[str, Organisation | Body]:
-    """Every name, abbreviation, code and alias (normalised) -> what it names, in three
-    queries, with the precedence of ``resolve_name``: aliases, organisations, bodies."""
-    index: dict[str, Organisation | Body] = {}
-    for body in db.session.scalars(select(Body)):  # lowest precedence first
-        for name in (body.name, body.code):
-            index[normalize_name(name)] = body
-    for organisation in db.session.scalars(select(Organisation)):
-        for name in (organisation.name, organisation.abbreviation or ""):
-            index[normalize_name(name)] = organisation
-    aliases = select(Alias).options(selectinload(Alias.organisation), selectinload(Alias.body))
-    for alias in db.session.scalars(aliases):
-        index[alias.normalized] = alias.organisation or alias.body
-    index.pop("", None)
-    return index
 
 
 #: the longest alias a column holds
@@ -326,17 +287,6 @@ def remove_membership(membership: Membership) -> None:
     signals.membership_ended.send(body, person=person)
 
 
-def current_role(person, body: Body, on: date | None = None) -> Role | None:
-    """The person's role in the body on a day (today by default), if any."""
-    if not getattr(person, "is_authenticated", False):
-        return None
-    on = on or local_today()
-    for membership in body.memberships:
-        if membership.person_id == person.id and membership.is_current(on):
-            return membership.role
-    return None
-
-
 # --- relations -------------------------------------------------------------------------------
 
 
@@ -363,8 +313,3 @@ def remove_relation(relation: BodyRelation) -> None:
     """Delete a relation between two bodies."""
     db.session.delete(relation)
     db.session.flush()
-
-
-def related_bodies(body: Body, kind: RelationKind) -> list[Body]:
-    """The bodies that ``body`` prepares for / reports back to."""
-    return [r.target for r in body.outgoing_relations if r.kind == kind]

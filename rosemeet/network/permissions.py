@@ -2,7 +2,7 @@
 
 from rosemeet.core.permissions import logged_in, rule
 from rosemeet.network.models import Body, BodyRelation, Membership, Organisation, Role
-from rosemeet.network.operations import current_role
+from rosemeet.network.queries import current_role
 
 #: roles that run a body: they edit it and manage its members
 BODY_MANAGERS = {Role.CHAIR, Role.SECRETARY}

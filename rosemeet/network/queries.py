@@ -1,16 +1,29 @@
-"""Reads on the network that the views and the API share."""
+"""Reads on the network: names and aliases, roles, relations, and what the views and the
+API list."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import date
+
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from rosemeet.accounts.models import Person
 from rosemeet.core.enums import select_choices
 from rosemeet.core.permissions import can
+from rosemeet.core.time import local_today
 from rosemeet.extensions import db
-from rosemeet.network.models import Body, BodyRelation, Membership, Organisation
+from rosemeet.network.models import (
+    Alias,
+    Body,
+    BodyRelation,
+    Membership,
+    Organisation,
+    RelationKind,
+    Role,
+    normalize_name,
+)
 
 
 def visible_bodies(user, include_archived: bool = False, with_aliases: bool = False) -> list[Body]:
@@ -69,3 +82,56 @@ def organisation_choices(empty: tuple | None = None) -> list[SelectChoice]:
         select(Organisation.id, Organisation.name).order_by(Organisation.name)
     ).all()
     return select_choices([empty, *rows] if empty else rows)
+
+
+def resolve_name(text: str) -> Organisation | Body | None:
+    """The organisation or body a name stands for: name, abbreviation, code or alias."""
+    key = normalize_name(text)
+    if not key:
+        return None
+    alias = db.session.scalar(select(Alias).where(Alias.normalized == key))
+    if alias is not None:
+        return alias.organisation or alias.body
+    organisation = db.session.scalar(
+        select(Organisation).where(
+            or_(func.lower(Organisation.name) == key, func.lower(Organisation.abbreviation) == key)
+        )
+    )
+    if organisation is not None:
+        return organisation
+    return db.session.scalar(
+        select(Body).where(or_(func.lower(Body.name) == key, func.lower(Body.code) == key))
+    )
+
+
+def name_index() -> dict[str, Organisation | Body]:
+    """Every name, abbreviation, code and alias (normalised) -> what it names, in three
+    queries, with the precedence of ``resolve_name``: aliases, organisations, bodies."""
+    index: dict[str, Organisation | Body] = {}
+    for body in db.session.scalars(select(Body)):  # lowest precedence first
+        for name in (body.name, body.code):
+            index[normalize_name(name)] = body
+    for organisation in db.session.scalars(select(Organisation)):
+        for name in (organisation.name, organisation.abbreviation or ""):
+            index[normalize_name(name)] = organisation
+    aliases = select(Alias).options(selectinload(Alias.organisation), selectinload(Alias.body))
+    for alias in db.session.scalars(aliases):
+        index[alias.normalized] = alias.organisation or alias.body
+    index.pop("", None)
+    return index
+
+
+def current_role(person, body: Body, on: date | None = None) -> Role | None:
+    """The person's role in the body on a day (today by default), if any."""
+    if not getattr(person, "is_authenticated", False):
+        return None
+    on = on or local_today()
+    for membership in body.memberships:
+        if membership.person_id == person.id and membership.is_current(on):
+            return membership.role
+    return None
+
+
+def related_bodies(body: Body, kind: RelationKind) -> list[Body]:
+    """The bodies that ``body`` prepares for / reports back to."""
+    return [r.target for r in body.outgoing_relations if r.kind == kind]

@@ -10,15 +10,13 @@ from sqlalchemy import select
 
 from rosemeet.accounts.models import Person
 from rosemeet.extensions import db
-from rosemeet.mail.models import ReminderKind
-from rosemeet.mail.reminders import Reminder, producer
+from rosemeet.mail.reminders import Reminder
 from rosemeet.network.models import Body, BodyKind, Role
 
 #: how long before the planned end the reminder goes out
 ADHOC_END_NOTICE = timedelta(days=30)
 
 
-@producer(ReminderKind.ADHOC_END)
 def adhoc_groups_ending(today: date) -> Iterator[Reminder]:
     """Ad-hoc groups that end within 30 days: their chair, secretary and the admins hear."""
     bodies = db.session.scalars(

@@ -1,4 +1,5 @@
-"""The plan as JSON (API and ``export-plan``), CSV and XLSX, with a column pair per year.
+"""The plan as JSON (``plan.schemas.PlanSchema``: API and ``export-plan``), CSV and XLSX,
+with a column pair per year.
 
 Names are the resolved organisation or body names, or the text as written when unresolved.
 Every CSV/XLSX cell goes through ``core.text.spreadsheet_cell``: control characters stored
@@ -16,53 +17,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from rosemeet.core.text import spreadsheet_cell
-from rosemeet.plan.models import YEARS, PartyRole, PlanAction
-from rosemeet.plan.queries import HeadingNode, Plan
-
-
-def heading_json(node: HeadingNode) -> dict[str, Any]:
-    """A heading and the headings under it."""
-    return {"title": node.heading.title, "children": [heading_json(c) for c in node.children]}
-
-
-def years_json(action: PlanAction) -> dict[str, dict[str, str]]:
-    """Every year of the plan with its status and note (unset years: niet gepland)."""
-    out = {}
-    for year in YEARS:
-        entry = action.year(year)
-        out[str(year)] = {
-            "status": action.status(year).value,
-            "note": entry.note if entry else "",
-        }
-    return out
-
-
-def action_json(action: PlanAction, path: list[str]) -> dict[str, Any]:
-    """An action as the API and the JSON export show it."""
-    return {
-        "id": action.id,
-        "title": action.title,
-        "path": path,
-        "indicators": [
-            {
-                "text": indicator.text,
-                "trekkers": [p.display_name for p in indicator.names(PartyRole.TREKKER)],
-                "partners": [p.display_name for p in indicator.names(PartyRole.PARTNER)],
-            }
-            for indicator in action.indicators
-        ],
-        "themes": [theme.title for theme in action.themes],
-        "years": years_json(action),
-    }
+from rosemeet.plan.models import YEARS, PartyRole
+from rosemeet.plan.queries import Plan
+from rosemeet.plan.schemas import PlanSchema
 
 
 def plan_json(plan: Plan) -> dict[str, Any]:
-    """The whole plan: the heading tree, the actions, the themes."""
-    return {
-        "lines": [heading_json(line) for line in plan.lines],
-        "actions": [action_json(a, plan.path(a)) for a in plan.actions],
-        "themes": [{"title": t.title, "text": t.text} for t in plan.themes],
-    }
+    """The whole plan as the API and the JSON export show it (``PlanSchema``)."""
+    return PlanSchema().dump(plan)
 
 
 def _header() -> list[str]:

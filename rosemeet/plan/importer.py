@@ -85,7 +85,6 @@ beneath it. A key already used in the file gets ``-2``, ``-3``, ... in file orde
 from __future__ import annotations
 
 import codecs
-import enum
 import hashlib
 import html
 import logging
@@ -97,6 +96,8 @@ from html.parser import HTMLParser
 
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
+
+from rosemeet.core.enums import LabelledEnum
 
 logger = logging.getLogger(__name__)
 
@@ -110,21 +111,12 @@ MAX_COLUMNS = 64
 MAX_ERRORS = 50
 
 
-class HeadingKind(enum.StrEnum):
+class HeadingKind(LabelledEnum):
     """What a heading row is in the plan's hierarchy."""
 
-    LINE = "line"
-    OBJECTIVE = "objective"
-    SUBHEADING = "subheading"
-
-    @classmethod
-    def labels(cls) -> dict[HeadingKind, LazyString]:
-        """Translated names of the kinds, for display."""
-        return {
-            cls.LINE: _l("Strategic line"),
-            cls.OBJECTIVE: _l("Objective"),
-            cls.SUBHEADING: _l("Sub-heading"),
-        }
+    LINE = "line", _l("Strategic line")
+    OBJECTIVE = "objective", _l("Objective")
+    SUBHEADING = "subheading", _l("Sub-heading")
 
 
 @dataclass

@@ -27,21 +27,11 @@ YEARS = tuple(range(2020, 2026))
 class YearStatus(LabelledEnum):
     """What became of an action in a year; the values are the Dutch words of the JSON."""
 
-    NOT_PLANNED = "niet gepland"
-    PLANNED = "gepland"
-    ONGOING = "lopend"
-    DONE = "gerealiseerd"
-    CANCELLED = "geschrapt"
-
-    @classmethod
-    def labels(cls) -> dict:
-        return {
-            cls.NOT_PLANNED: _l("not planned"),
-            cls.PLANNED: _l("planned"),
-            cls.ONGOING: _l("ongoing"),
-            cls.DONE: _l("realised"),
-            cls.CANCELLED: _l("dropped"),
-        }
+    NOT_PLANNED = "niet gepland", _l("not planned")
+    PLANNED = "gepland", _l("planned")
+    ONGOING = "lopend", _l("ongoing")
+    DONE = "gerealiseerd", _l("realised")
+    CANCELLED = "geschrapt", _l("dropped")
 
     @property
     def css(self) -> str:
@@ -52,12 +42,8 @@ class YearStatus(LabelledEnum):
 class PartyRole(LabelledEnum):
     """Whether a name on an indicator leads (trekker) or helps (partner)."""
 
-    TREKKER = "trekker"
-    PARTNER = "partner"
-
-    @classmethod
-    def labels(cls) -> dict:
-        return {cls.TREKKER: _l("Lead (trekker)"), cls.PARTNER: _l("Partner")}
+    TREKKER = "trekker", _l("Lead (trekker)")
+    PARTNER = "partner", _l("Partner")
 
 
 class PlanHeading(Base):
@@ -91,7 +77,7 @@ class PlanHeading(Base):
     @property
     def kind_label(self) -> str:
         """The kind in the reader's language."""
-        return str(HeadingKind.labels()[self.kind])
+        return self.kind.label
 
     @property
     def label(self) -> str:

@@ -20,6 +20,7 @@ from rosemeet.db import utcnow
 from rosemeet.extensions import db
 from rosemeet.network import operations as network
 from rosemeet.network.models import Body, Organisation, normalize_name
+from rosemeet.network.queries import name_index
 from rosemeet.plan.importer import ParseResult
 from rosemeet.plan.models import (
     YEARS,
@@ -111,7 +112,7 @@ class _Resolver:
 
     def __call__(self, text: str) -> Organisation | Body | None:
         if self._index is None:
-            self._index = network.name_index()
+            self._index = name_index()
         return self._index.get(normalize_name(text))
 
 

@@ -7,7 +7,7 @@ body that leads (trekker) an action record its year entries. Admins pass every r
 
 from rosemeet.core.permissions import logged_in, rule
 from rosemeet.network.models import Role
-from rosemeet.network.operations import current_role
+from rosemeet.network.queries import current_role
 from rosemeet.plan.models import PlanAction, PlanTheme
 
 

@@ -10,13 +10,16 @@ from sqlalchemy import func, select
 
 from rosemeet.accounts.models import Person
 from rosemeet.extensions import db
-from rosemeet.mail.models import MessageStatus, OutboxMessage, ReminderKind
-from rosemeet.mail.reminders import Reminder, producer
+from rosemeet.followups import digest as followups_digest
+from rosemeet.mail.models import MessageStatus, OutboxMessage
+from rosemeet.mail.reminders import Reminder
 from rosemeet.meetings.models import Meeting
 from rosemeet.meetings.queries import local_day_start
 
 #: the digest goes out on this weekday (Monday)
 DIGEST_WEEKDAY = 0
+#: the sections other domains add to the digest: ``func(today) -> list[dict]``
+DIGEST_SECTIONS = (followups_digest.digest_sections,)
 
 
 def digest_context(today: date) -> dict:
@@ -30,15 +33,10 @@ def digest_context(today: date) -> dict:
     failed = db.session.scalar(
         select(func.count(OutboxMessage.id)).where(OutboxMessage.status == MessageStatus.DEAD)
     )
-    extra = []
-    from rosemeet import domain_modules
-
-    for module in domain_modules("digest"):
-        extra.extend(module.digest_sections(today))
+    extra = [section for sections in DIGEST_SECTIONS for section in sections(today)]
     return {"upcoming": upcoming, "failed_mail": failed, "sections": extra, "today": today}
 
 
-@producer(ReminderKind.DIGEST)
 def weekly_digest(today: date) -> Iterator[Reminder]:
     """Every Monday, one digest per administrator."""
     if today.weekday() != DIGEST_WEEKDAY:

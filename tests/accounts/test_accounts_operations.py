@@ -1,8 +1,10 @@
 """Accounts without HTTP: passwords, throttling, signed links, tokens."""
 
 import pytest
+from argon2 import extract_parameters, profiles
 from sqlalchemy import select
 
+from config import ConfigError, load_config
 from rosemeet.accounts import operations as ops
 from rosemeet.extensions import db
 from rosemeet.mail.models import OutboxMessage
@@ -15,6 +17,31 @@ def test_passwords_are_hashed_with_argon2id(ctx, make_person):
     assert PASSWORD not in person.password_hash
     assert ops.check_password(person, PASSWORD)
     assert not ops.check_password(person, PASSWORD + "x")
+
+
+def test_production_hashes_at_full_cost_and_a_cheap_test_hash_is_upgraded_once(
+    ctx, app, make_person, monkeypatch, tmp_path
+):
+    person = make_person(password=PASSWORD)  # the suite hashes at the cheapest cost
+    assert extract_parameters(person.password_hash) == profiles.CHEAPEST
+    production = load_config({"ROSEMEET_ENV": "production", "ROSEMEET_SECRET_KEY": "s"}, tmp_path)
+    assert production["ARGON2_PROFILE"] == "production"
+    monkeypatch.setitem(app.config, "ARGON2_PROFILE", production["ARGON2_PROFILE"])
+    assert ops.check_password(person, PASSWORD)  # the cheap hash verifies, and is rehashed
+    upgraded = person.password_hash
+    assert extract_parameters(upgraded) == profiles.RFC_9106_LOW_MEMORY
+    assert ops.check_password(person, PASSWORD) and person.password_hash == upgraded  # once
+    ops.set_password(person, "Rozen-vergaderen-in-Kortrijk")
+    assert extract_parameters(person.password_hash) == profiles.RFC_9106_LOW_MEMORY
+    assert not ops.check_password(person, PASSWORD)
+
+
+def test_the_cheap_argon2_profile_is_refused_in_production(tmp_path):
+    env = {"ROSEMEET_ENV": "production", "ROSEMEET_SECRET_KEY": "s"}
+    with pytest.raises(ConfigError, match="ARGON2_PROFILE"):
+        load_config({**env, "ROSEMEET_ARGON2_PROFILE": "test"}, tmp_path)
+    with pytest.raises(ConfigError, match="ARGON2_PROFILE"):
+        load_config({"ROSEMEET_ARGON2_PROFILE": "cheap"}, tmp_path)
 
 
 def test_short_passwords_are_refused(ctx, make_person):

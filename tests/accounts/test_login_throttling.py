@@ -1,6 +1,7 @@
 """Login throttling without lock-outs, equal work for unknown addresses, reset limits, ProxyFix.
 
-The clock is injected (``ops.utcnow``), so waiting 30 seconds takes no time.
+The clock is stopped and moved by hand (time-machine), so waiting 30 seconds takes no time;
+passwords are hashed at argon2's cheapest cost (``ARGON2_PROFILE=test``).
 """
 
 from datetime import UTC, datetime, timedelta
@@ -19,33 +20,22 @@ from tests.conftest import PASSWORD, IsolatedClient
 
 
 class Clock:
-    """A clock the test moves by hand."""
+    """The stopped clock of every module, moved by hand."""
 
-    def __init__(self, now: datetime):
+    def __init__(self, machine, now: datetime):
+        self.machine = machine
         self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+        machine.move_to(now, tick=False)
 
     def tick(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
-
-
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch):
-    """argon2id with tiny costs (the dummy hash too), so dozens of logins take no time."""
-    monkeypatch.setattr(ops, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    ops._dummy_hash.cache_clear()
-    yield
-    ops._dummy_hash.cache_clear()
+        self.machine.move_to(self.now, tick=False)
 
 
 @pytest.fixture
-def clock(monkeypatch) -> Clock:
-    """Frozen time for the accounts operations, moved with ``clock.tick(seconds)``."""
-    frozen = Clock(datetime(2027, 3, 1, 9, 0, tzinfo=UTC))
-    monkeypatch.setattr(ops, "utcnow", frozen)
-    return frozen
+def clock(time_machine) -> Clock:
+    """Time stopped at 1 March 2027, 9:00 UTC, moved with ``clock.tick(seconds)``."""
+    return Clock(time_machine, datetime(2027, 3, 1, 9, 0, tzinfo=UTC))
 
 
 def fail_as_soon_as_allowed(clock: Clock, email: str, ip: str) -> int:
@@ -84,21 +74,15 @@ def attempts() -> int:
 # --- finding 3: the same argon2 work whether the address has an account or not ----------------
 
 
-class CountingHasher(PasswordHasher):
-    """A (cheap) hasher remembering each hash it verified."""
-
-    def __init__(self):
-        super().__init__(time_cost=1, memory_cost=8, parallelism=1)
-        self.verified: list[str] = []
-
-    def verify(self, hash, password):
-        self.verified.append(hash)
-        return super().verify(hash, password)
-
-
 def test_every_refused_login_verifies_one_real_argon2_hash(ctx, make_person, monkeypatch):
-    hasher = CountingHasher()
-    monkeypatch.setattr(ops, "_hasher", hasher)
+    verified: list[str] = []
+    verify = PasswordHasher.verify
+
+    def counting_verify(hasher, hash, password):
+        verified.append(hash)
+        return verify(hasher, hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", counting_verify)
     known = make_person(password=PASSWORD)
     inactive = make_person(password=PASSWORD)
     inactive.is_active_account = False
@@ -107,11 +91,11 @@ def test_every_refused_login_verifies_one_real_argon2_hash(ctx, make_person, mon
     for number, email in enumerate(
         [known.email, "nobody@rose.example.org", inactive.email, invited.email]
     ):
-        hasher.verified.clear()
+        verified.clear()
         with pytest.raises(ops.AccountError, match="niet juist"):
             ops.authenticate(email, "a wrong password", f"192.0.2.{number}")
-        assert len(hasher.verified) == 1, email
-        assert extract_parameters(hasher.verified[0]) == real  # as costly as a real check
+        assert len(verified) == 1, email
+        assert extract_parameters(verified[0]) == real  # as costly as a real check
 
 
 # --- finding 11: progressive delays instead of a lock ------------------------------------------
@@ -264,6 +248,7 @@ def app_behind(database_url, tmp_path):
                 "BASE_URL": "http://rosemeet.test",
                 "SMTP_HOST": "",
                 "PROXY_FIX": proxies,
+                "ARGON2_PROFILE": "test",
             }
         )
         application.test_client_class = IsolatedClient

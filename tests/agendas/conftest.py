@@ -9,21 +9,16 @@ import pytest
 from rosemeet.meetings import operations as meetings
 from rosemeet.network import operations as network
 from rosemeet.network.models import BodyKind, RelationKind, Role
-from tests.conftest import PASSWORD, brussels, freeze_clock
+from tests.conftest import PASSWORD, brussels
 
 #: the moment the agenda tests run in: Thursday 26 November 2026, 13:00 in Brussels
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
-def frozen_now(monkeypatch):
-    """Freeze "now" for the agendas and meetings operations."""
-    import rosemeet.agendas.operations
-    import rosemeet.agendas.queries
-
-    freeze_clock(
-        monkeypatch, NOW, (rosemeet.agendas.operations, rosemeet.agendas.queries, meetings)
-    )
+def frozen_now(time_machine):
+    """Stop the clock at NOW for every test of the agendas."""
+    time_machine.move_to(NOW, tick=False)
     return NOW
 
 

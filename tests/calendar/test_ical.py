@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import vobject
 
-from rosemeet.calendar import ical
+from rosemeet.core import ical
 from rosemeet.network.models import Role
 
 DETAILS = ical.EventDetails(

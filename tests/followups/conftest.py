@@ -16,7 +16,7 @@ from rosemeet.network import operations as network
 from rosemeet.network.models import BodyKind, RelationKind, Role
 from rosemeet.plan.importer import HeadingKind
 from rosemeet.plan.models import PlanAction, PlanHeading
-from tests.conftest import PASSWORD, brussels, freeze_clock
+from tests.conftest import PASSWORD, brussels
 
 #: the moment the follow-up tests run in: Thursday 26 November 2026, 13:00 in Brussels
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -24,23 +24,9 @@ TODAY = date(2026, 11, 26)
 
 
 @pytest.fixture(autouse=True)
-def frozen_now(monkeypatch):
-    """Freeze "now" for the agendas, meetings and follow-ups code."""
-    import rosemeet.agendas.operations
-    import rosemeet.agendas.queries
-    import rosemeet.followups.operations
-    import rosemeet.followups.queries
-    import rosemeet.followups.views
-
-    modules = (
-        rosemeet.agendas.operations,
-        rosemeet.agendas.queries,
-        meetings,
-        rosemeet.followups.operations,
-        rosemeet.followups.queries,
-        rosemeet.followups.views,
-    )
-    freeze_clock(monkeypatch, NOW, modules)
+def frozen_now(time_machine):
+    """Stop the clock at NOW for every test of the follow-ups."""
+    time_machine.move_to(NOW, tick=False)
     return NOW
 
 

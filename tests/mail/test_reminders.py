@@ -1,14 +1,20 @@
 """Reminders: due ones are queued once, in the person's language, unless switched off."""
 
+import re
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
+from rosemeet.core.errors import Refused
 from rosemeet.extensions import db
-from rosemeet.mail.models import OutboxMessage, ReminderKind
-from rosemeet.mail.reminders import queue_due_reminders, set_preferences
+from rosemeet.mail.models import OutboxMessage
+from rosemeet.mail.reminders import opted_out, queue_due_reminders, set_preferences
 from rosemeet.network.models import BodyKind, Role
 from tests.conftest import PASSWORD
+
+#: the kinds the domains register (stored opt-outs name them: they must stay)
+KINDS = ["adhoc_end", "agenda", "minutes", "followup_due", "followup_overdue", "digest"]
 
 
 def reminders(kind: str) -> list[OutboxMessage]:
@@ -41,7 +47,7 @@ def test_an_ending_adhoc_group_warns_its_chair_and_the_admins_once(
 
 
 def test_a_switched_off_reminder_is_not_sent(ctx, make_person, make_body, admin):
-    set_preferences(admin, [k for k in ReminderKind if k is not ReminderKind.ADHOC_END])
+    set_preferences(admin, [k for k in KINDS if k != "adhoc_end"])
     make_body(kind=BodyKind.ADHOC, ends_on=date(2027, 6, 30))
     assert queue_due_reminders(date(2027, 6, 10)) == 0
 
@@ -60,9 +66,22 @@ def test_reminder_settings_page(ctx, client, auth, make_person):
     db.session.commit()
     auth.login(person.email)
     page = client.get("/profile/reminders").get_data(as_text=True)
-    assert page.count("checked") == len(ReminderKind)
-    kept = [k.value for k in ReminderKind if k is not ReminderKind.DIGEST]
+    assert page.count("checked") == len(KINDS)
+    assert "Wekelijks overzicht (beheerders)" in page  # each domain's label, translated
+    assert "Het geplande einde van een ad-hocwerkgroep nadert" in page
+    kept = [k for k in KINDS if k != "digest"]
     response = client.post("/profile/reminders", data={"kinds": kept})
     assert response.status_code == 302
     page = client.get("/profile/reminders").get_data(as_text=True)
-    assert page.count("checked") == len(ReminderKind) - 1
+    assert page.count("checked") == len(KINDS) - 1
+    digest = re.search(
+        r'<input (checked )?id="kinds-\d" name="kinds" type="checkbox" value="digest"', page
+    )
+    assert digest and digest.group(1) is None  # the digest is the one switched off
+
+
+def test_a_kind_no_domain_registered_is_refused(ctx, admin):
+    with pytest.raises(Refused) as refused:
+        set_preferences(admin, ["agenda", "horoscope"])
+    assert refused.value.field == "kinds"
+    assert opted_out(admin.id) == set()  # nothing stored

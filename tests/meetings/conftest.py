@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from rosemeet.meetings import operations as ops
-from tests.conftest import brussels, freeze_clock
+from tests.conftest import brussels
 
 #: the moment the meeting tests run in: Thursday 26 November 2026, 13:00 in Brussels
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -15,14 +15,9 @@ TODAY = date(2026, 11, 26)
 
 
 @pytest.fixture(autouse=True)
-def frozen_now(monkeypatch):
-    """Freeze "now" and "today" for the meetings domain, so the tests never go stale."""
-    import rosemeet.api.meetings
-    import rosemeet.meetings.queries
-    import rosemeet.meetings.views
-
-    modules = (ops, rosemeet.meetings.queries, rosemeet.meetings.views, rosemeet.api.meetings)
-    freeze_clock(monkeypatch, NOW, modules)
+def frozen_now(time_machine):
+    """Stop the clock at NOW for every test of the meetings, so the tests never go stale."""
+    time_machine.move_to(NOW, tick=False)
     return NOW
 
 

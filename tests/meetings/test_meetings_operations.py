@@ -164,7 +164,7 @@ def test_one_off_meeting_and_joint_meeting(make_body, make_person, make_meeting)
     ag = make_body("Actiegroep", code="AG", members={ag_member: Role.MEMBER, both: Role.MEMBER})
     joint = make_meeting(roa, ag, starts_at=brussels(2027, 5, 20), title="Jaarlijks overleg")
     assert joint.series_id is None and {b.code for b in joint.bodies} == {"ROA", "AG"}
-    assert [p.name for p in ops.invitees(joint)] == ["Mia", "Nina", "Sam"]
+    assert [p.name for p in queries.invitees(joint)] == ["Mia", "Nina", "Sam"]
     assert joint in queries.body_meetings(roa, upcoming=True)
     assert joint in queries.body_meetings(ag, upcoming=True)
     assert len(outbox("meeting_invite")) == 3  # Sam once, though in both bodies
@@ -329,7 +329,7 @@ def test_rsvp_link_names_one_invitee_of_one_meeting(ag, make_person, make_meetin
 def test_guests_are_invited_besides_the_members(ag, make_person, make_meeting):
     guest = make_person("Gast van POM")
     meeting = make_meeting(ag, guests=[guest], invite_roles=[Role.CHAIR, Role.SECRETARY])
-    assert [p.name for p in ops.invitees(meeting)] == [
+    assert [p.name for p in queries.invitees(meeting)] == [
         "Chris Voorzitter",
         "Gast van POM",
         "Rita Regisseur",

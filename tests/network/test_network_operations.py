@@ -6,6 +6,7 @@ import pytest
 
 from rosemeet.core.permissions import can
 from rosemeet.network import operations as ops
+from rosemeet.network import queries
 from rosemeet.network.models import BodyKind, OrganisationKind, RelationKind, Role, normalize_name
 
 
@@ -23,13 +24,13 @@ def test_names_resolve_through_name_abbreviation_code_and_aliases(
     )
     ag = make_body("Actiegroep ROSE", code="AG", aliases=["Actiegroep"])
     az = make_body("AZ-fabriek", code="AZ")
-    assert ops.resolve_name("LB") is lb
-    assert ops.resolve_name("Lokale besturen (LB)") is lb
-    assert ops.resolve_name("  lokale   besturen (lb) ") is lb
-    assert ops.resolve_name("regie") is w13 and ops.resolve_name("Regisseur") is w13
-    assert ops.resolve_name("actiegroep") is ag
-    assert ops.resolve_name("AZ-fabriek") is az
-    assert ops.resolve_name("Unknown partner") is None
+    assert queries.resolve_name("LB") is lb
+    assert queries.resolve_name("Lokale besturen (LB)") is lb
+    assert queries.resolve_name("  lokale   besturen (lb) ") is lb
+    assert queries.resolve_name("regie") is w13 and queries.resolve_name("Regisseur") is w13
+    assert queries.resolve_name("actiegroep") is ag
+    assert queries.resolve_name("AZ-fabriek") is az
+    assert queries.resolve_name("Unknown partner") is None
 
 
 def test_an_alias_names_one_thing_only(ctx, make_organisation):
@@ -112,8 +113,8 @@ def test_relations(ctx, make_body):
     ag, av, roa = make_body("Actiegroep"), make_body("AV"), make_body("ROA")
     ops.add_relation(ag, av, RelationKind.PREPARES)
     ops.add_relation(roa, ag, RelationKind.REPORTS_TO)
-    assert ops.related_bodies(ag, RelationKind.PREPARES) == [av]
-    assert ops.related_bodies(roa, RelationKind.REPORTS_TO) == [ag]
+    assert queries.related_bodies(ag, RelationKind.PREPARES) == [av]
+    assert queries.related_bodies(roa, RelationKind.REPORTS_TO) == [ag]
     with pytest.raises(ops.NetworkError):
         ops.add_relation(ag, av, RelationKind.PREPARES)
     with pytest.raises(ops.NetworkError):
@@ -127,7 +128,7 @@ def test_a_body_without_history_can_be_deleted_and_archiving_keeps_it(ctx, make_
     ops.unarchive_body(body)
     assert not body.is_archived
     ops.delete_body(body)
-    assert ops.resolve_name(body.code) is None
+    assert queries.resolve_name(body.code) is None
 
 
 def test_the_name_index_agrees_with_resolve_name(ctx, make_organisation, make_body):
@@ -135,7 +136,7 @@ def test_the_name_index_agrees_with_resolve_name(ctx, make_organisation, make_bo
     make_organisation("Intercommunale W13", abbreviation="W13", aliases=["regie"])
     make_body("Actiegroep ROSE", code="AG", aliases=["Actiegroep"])
     make_body("AZ-fabriek", code="AZ")
-    index = ops.name_index()
+    index = queries.name_index()
     for name in [
         "LB",
         "lokale besturen (lb)",
@@ -147,4 +148,4 @@ def test_the_name_index_agrees_with_resolve_name(ctx, make_organisation, make_bo
         "Intercommunale  W13.",
         "nobody",
     ]:
-        assert index.get(normalize_name(name)) is ops.resolve_name(name), name
+        assert index.get(normalize_name(name)) is queries.resolve_name(name), name

@@ -662,7 +662,7 @@ def test_action_before_any_heading_and_orphan_continuation():
 def test_messages_format_without_an_app_context():
     (error,) = parse(b"").errors
     assert str(error) == "The file is empty."
-    assert str(HeadingKind.labels()[HeadingKind.LINE]) == "Strategic line"
+    assert HeadingKind.LINE.label == "Strategic line"
 
 
 def test_catalogue_translates_every_message():
@@ -698,4 +698,4 @@ def test_messages_are_dutch_in_a_dutch_request(tmp_path):
             "Regel 2 bevat een actie vóór elke titel: plaats ze onder een strategische lijn of "
             "een doelstelling."
         )
-        assert str(HeadingKind.labels()[HeadingKind.OBJECTIVE]) == "Doelstelling"
+        assert HeadingKind.OBJECTIVE.label == "Doelstelling"

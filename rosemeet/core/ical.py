@@ -1,5 +1,8 @@
 """Build iCalendar objects (RFC 5545) for meetings: invitations (iTIP, RFC 5546) and feeds.
 
+Pure builders: they read a meeting's own attributes (uid, local_start, sequence, ...) and know
+no domain; the meetings domain makes the invitations, the calendar domain the feeds.
+
 One VEVENT per meeting with its stable UID; SEQUENCE comes from the meeting and grows with
 every change of time, place or status; cancelled meetings are STATUS:CANCELLED. Times are
 written in the meeting's zone with TZID, and Europe/Brussels gets one static VTIMEZONE with
@@ -11,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import parseaddr
 
 from icalendar import Calendar, Event, Timezone, vCalAddress
 
@@ -171,13 +173,3 @@ def single(meeting, details: EventDetails) -> str:
     calendar = _calendar("PUBLISH")
     calendar.add_component(meeting_event(meeting, details, stamp=meeting.updated_at))
     return _serialise(calendar, {meeting.timezone})
-
-
-def organizer_of(meeting, default_sender: str) -> tuple[str, str]:
-    """The organiser: the mailbox of the meeting's first body that has one, else the sender."""
-    for body in meeting.bodies:
-        if body.mailbox:
-            return body.name, body.mailbox
-    name, email = parseaddr(default_sender)
-    first = meeting.bodies[0].name if meeting.bodies else name
-    return first or "rosemeet", email

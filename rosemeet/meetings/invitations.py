@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from email.utils import parseaddr
 
 from flask import current_app, url_for
 
-from rosemeet.calendar import ical
+from rosemeet.core import ical
 
 #: changes to a meeting queued within this time become one update
 UPDATE_COALESCE_DELAY = timedelta(minutes=3)
@@ -14,9 +15,19 @@ UPDATE_COALESCE_DELAY = timedelta(minutes=3)
 _ROLE_RANK = {"chair": 0, "secretary": 1, "member": 2, "observer": 3}
 
 
+def organizer_of(meeting, default_sender: str) -> tuple[str, str]:
+    """The organiser: the mailbox of the meeting's first body that has one, else the sender."""
+    for body in meeting.bodies:
+        if body.mailbox:
+            return body.name, body.mailbox
+    name, email = parseaddr(default_sender)
+    first = meeting.bodies[0].name if meeting.bodies else name
+    return first or "rosemeet", email
+
+
 def meeting_details(meeting, description: str = "") -> ical.EventDetails:
     """URL, organiser and description of a meeting's event."""
-    name, email = ical.organizer_of(meeting, current_app.config["MAIL_FROM"])
+    name, email = organizer_of(meeting, current_app.config["MAIL_FROM"])
     url = current_app.config["BASE_URL"] + url_for("meetings.meeting", meeting_id=meeting.id)
     return ical.EventDetails(
         url=url, organizer_name=name, organizer_email=email, description=description
