@@ -70,8 +70,9 @@ def create_user(email: str, name: str, admin: bool) -> None:
 def create_token(email: str, name: str) -> None:
     """Print a new API token for a person (shown once)."""
     from rosemeet.accounts import operations as ops
+    from rosemeet.accounts.queries import find_by_email
 
-    person = ops.find_by_email(email)
+    person = find_by_email(email)
     if person is None:
         click.echo(f"error: no person with e-mail address {email}", err=True)
         sys.exit(1)

@@ -35,10 +35,30 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import Any, TypeVar, cast
 
-from flask import current_app, g, has_app_context, request, request_started
-from sqlalchemy import DateTime, Engine, MetaData, String, event, update
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry
+from flask import Flask, current_app, g, has_app_context, request, request_started
+from sqlalchemy import (
+    Connection,
+    CursorResult,
+    DateTime,
+    Engine,
+    MetaData,
+    Result,
+    String,
+    event,
+    update,
+)
+from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor, Dialect
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    mapped_column,
+    registry,
+    scoped_session,
+)
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
 
@@ -67,15 +87,17 @@ _WRITES = re.compile(
 _forced_deferred: ContextVar[bool] = ContextVar("rosemeet_forced_deferred", default=False)
 #: set by ``without_waiting()``: the write lock is tried once instead of waiting
 _no_wait: ContextVar[bool] = ContextVar("rosemeet_no_wait", default=False)
+#: a view function
+_View = TypeVar("_View", bound=Callable[..., Any])
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """An aware datetime stored in UTC; naive values are refused, results are always aware."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect):
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -83,7 +105,7 @@ class UTCDateTime(TypeDecorator):
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value: datetime | None, dialect):
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -119,7 +141,7 @@ class Heartbeat(Base):
     written_by: Mapped[str] = mapped_column(String(200))
 
 
-def write_heartbeat(session: Session) -> None:
+def write_heartbeat(session: Session | scoped_session[Any]) -> None:
     """Rewrite the heartbeat row (adding it if it went missing) and flush; the caller commits."""
     now, me = utcnow(), f"{socket.gethostname()}:{os.getpid()}"
     result = session.execute(
@@ -128,7 +150,7 @@ def write_heartbeat(session: Session) -> None:
         .values(written_at=now, written_by=me)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount == 0:
+    if rows_changed(result) == 0:
         session.add(Heartbeat(id=1, written_at=now, written_by=me))
         session.flush()
 
@@ -136,27 +158,36 @@ def write_heartbeat(session: Session) -> None:
 # --- SQLite: connections and transactions -------------------------------------------------------
 
 
-def reads_first(view: Callable) -> Callable:
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows the UPDATE or DELETE that gave ``result`` changed (``Session.execute``
+    returns a ``CursorResult`` for it, though its annotation says ``Result``)."""
+    return cast("CursorResult[Any]", result).rowcount
+
+
+def reads_first(view: _View) -> _View:
     """Mark a view whose request (even a POST) begins with a deferred transaction on SQLite:
     it reads (and e.g. verifies a password) without the write lock, which its first write
     takes. For views whose slow part comes before any write."""
-    view.reads_first = True
+    view.reads_first = True  # type: ignore[attr-defined]  # mypy knows no attributes set on functions
     return view
 
 
 @contextmanager
 def one_save_wins(
-    session: Session, conflict: Callable[[], Exception], *also: type[Exception]
+    session: Session | scoped_session[Any],
+    conflict: Callable[[], Exception],
+    *also: type[Exception],
 ) -> Iterator[None]:
     """Change versioned rows in a savepoint, flushed there: when another request saved one of
     them since it was read (``version_id_col``: the ``UPDATE ... WHERE version = <read>``
     matches no row), or one of ``also`` is raised, all of it is undone and ``conflict()``
     raised instead; the session stays usable. One mechanism for every domain's conflicts."""
+    caught: tuple[type[Exception], ...] = (StaleDataError, *also)
     try:
         with session.begin_nested():
             yield
             session.flush()
-    except (StaleDataError, *also) as exc:
+    except caught as exc:
         logging.getLogger(__name__).info("a concurrent save won (%s)", type(exc).__name__)
         raise conflict() from None
 
@@ -186,7 +217,7 @@ def without_waiting() -> Iterator[None]:
 
 
 @request_started.connect
-def _plan_request_transactions(sender, **extra) -> None:
+def _plan_request_transactions(sender: Flask, **extra: Any) -> None:
     """Decide, once per dispatched request, whether its SQLite transactions take the write
     lock from their first statement (fake request contexts made for ``url_for`` in jobs
     never get here, so they keep the default of their job)."""
@@ -201,7 +232,7 @@ def _wants_write_lock() -> bool:
     if _forced_deferred.get():
         return False
     if has_app_context():
-        planned = g.get("_rosemeet_write_lock")
+        planned: bool | None = g.get("_rosemeet_write_lock")
         if planned is not None:
             return planned
     return True  # CLI, scheduler, migrations: serialised as a whole
@@ -220,7 +251,7 @@ def _begin_immediate(execute: Callable[[str], object]) -> None:
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
+def _sqlite_on_connect(dbapi_connection: DBAPIConnection, connection_record: object) -> None:
     """SQLite: WAL, a busy timeout, foreign keys, and transactions that we begin ourselves."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
@@ -235,7 +266,7 @@ def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
 
 
 @event.listens_for(Engine, "begin")
-def _sqlite_begin(connection) -> None:
+def _sqlite_begin(connection: Connection) -> None:
     """SQLite: begin deferred (reads) or IMMEDIATE (units of work that write)."""
     if connection.dialect.name != "sqlite":
         return
@@ -249,7 +280,14 @@ def _sqlite_begin(connection) -> None:
 
 
 @event.listens_for(Engine, "before_cursor_execute")
-def _sqlite_lock_before_first_write(conn, cursor, statement, parameters, context, executemany):
+def _sqlite_lock_before_first_write(
+    conn: Connection,
+    cursor: DBAPICursor,
+    statement: str,
+    parameters: object,
+    context: DefaultExecutionContext | None,
+    executemany: bool,
+) -> None:
     """SQLite: a deferred transaction takes the write lock just before its first write: it
     ends the read (nothing was written) and begins IMMEDIATE, waiting on busy_timeout."""
     if conn.info.get(_STATE) != "read":
@@ -258,6 +296,7 @@ def _sqlite_lock_before_first_write(conn, cursor, statement, parameters, context
     if not (writes or _WRITES.match(statement)):
         return
     dbapi_connection = conn.connection.dbapi_connection  # not conn: we are inside its execute
+    assert dbapi_connection is not None  # a connection that executes is open
     conn.info.pop(_STATE, None)
     dbapi_connection.execute("COMMIT")
     try:
@@ -271,6 +310,6 @@ def _sqlite_lock_before_first_write(conn, cursor, statement, parameters, context
 
 @event.listens_for(Engine, "commit")
 @event.listens_for(Engine, "rollback")
-def _sqlite_transaction_ended(connection) -> None:
+def _sqlite_transaction_ended(connection: Connection) -> None:
     """Forget the transaction's state when it ends."""
     connection.info.pop(_STATE, None)

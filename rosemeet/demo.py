@@ -215,19 +215,19 @@ def load_demo(force: bool = False) -> list[tuple[str, str]]:
     if not force and db.session.scalar(select(func.count(Body.id))):
         return []
     organisations = {}
-    for name, abbreviation, kind, aliases in ORGANISATIONS:
+    for name, abbreviation, org_kind, aliases in ORGANISATIONS:
         org = network.save_organisation(
-            None, name=name, kind=kind, abbreviation=abbreviation, aliases=aliases
+            None, name=name, kind=org_kind, abbreviation=abbreviation, aliases=aliases
         )
         organisations[abbreviation or name] = org
         organisations[name] = org
     bodies = {}
-    for name, code, kind, public, starts, ends, location, aliases, description in BODIES:
+    for name, code, body_kind, public, starts, ends, location, aliases, description in BODIES:
         bodies[code] = network.save_body(
             None,
             name=name,
             code=code,
-            kind=kind,
+            kind=body_kind,
             is_public=public,
             starts_on=starts,
             ends_on=ends,
@@ -235,12 +235,12 @@ def load_demo(force: bool = False) -> list[tuple[str, str]]:
             aliases=aliases,
             description=description,
         )
-    for source, target, kind in RELATIONS:
-        network.add_relation(bodies[source], bodies[target], kind)
+    for source, target, relation_kind in RELATIONS:
+        network.add_relation(bodies[source], bodies[target], relation_kind)
     logins = []
-    for name, email, org, admin, seats, label in PEOPLE:
+    for name, email, org_key, admin, seats, label in PEOPLE:
         person = accounts.create_person(
-            name=name, email=email, organisation=organisations[org], is_admin=admin
+            name=name, email=email, organisation=organisations[org_key], is_admin=admin
         )
         if email and label:
             accounts.set_password(person, DEMO_PASSWORD)

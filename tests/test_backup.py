@@ -351,13 +351,14 @@ def test_copy_db_moves_a_sqlite_installation_to_postgresql(postgres_database, tm
         # the sequences follow the copied ids: a new person gets the next one
         with target_app.test_request_context():
             from rosemeet.accounts import operations as accounts
+            from rosemeet.accounts.queries import find_by_email
             from rosemeet.followups.search import search
 
             highest = db.session.scalar(select(func.max(Person.id)))
             newcomer = accounts.create_person(name="Nieuw Lid", email="nieuw@rose.example.org")
             db.session.commit()
             assert newcomer.id == highest + 1
-            regisseur = accounts.find_by_email("regisseur@rose.example.org")
+            regisseur = find_by_email("regisseur@rose.example.org")
             hits = search(regisseur, "deelfietsen")  # PostgreSQL's index over the documents
             assert any("Mobiliteit" in hit.title or "deelfietsen" in hit.snippet for hit in hits)
             db.session.remove()

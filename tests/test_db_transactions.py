@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import http.cookiejar
+import multiprocessing
 import os
 import re
 import shutil
@@ -437,7 +438,7 @@ def served(filled, tmp_path_factory):
 
 
 def test_pages_answer_at_once_while_another_process_holds_the_write_lock(filled, served):
-    """Three seconds of a writer elsewhere (another worker, the scheduler) do not hold up
+    """Two seconds of a writer elsewhere (another worker, the scheduler) do not hold up
     pages: home, a body, a meeting, the API. A write waits for the lock, then succeeds."""
     base, _log = served
     browser = Browser(base)
@@ -453,7 +454,7 @@ def test_pages_answer_at_once_while_another_process_holds_the_write_lock(filled,
         for path, headers in pages:
             assert browser.open(path, headers=headers)[0] == 200
     timings = []
-    with write_lock_held(filled.path, seconds=3):
+    with write_lock_held(filled.path, seconds=2):
         held_since = time.monotonic()
         for path, headers in pages:
             started = time.monotonic()
@@ -468,19 +469,20 @@ def test_pages_answer_at_once_while_another_process_holds_the_write_lock(filled,
                 json={"response": "accepted"},
             )
     assert all(status == 200 and seconds < 1 for _path, status, seconds in timings), timings
-    assert during < 3, "the pages must have been asked while the lock was held"
+    assert during < 2, "the pages must have been asked while the lock was held"
     assert rsvp.result()[0] == 200, rsvp.result()
     assert raw_query(filled.path, "SELECT response FROM attendance") == [("accepted",)]
 
 
-def _login_burst(base: str, emails: list[str], start_at: float) -> list[tuple[int, float]]:
-    """In a child process: one thread per address fetches the form, then all post it at
-    ``start_at``; (status, seconds) per login."""
+def _login_burst(base: str, emails: list[str], ready) -> list[tuple[int, float]]:
+    """In a child process: one thread per address fetches the form, then all post it at once
+    (when every thread of every process has passed the ``ready`` barrier); (status, seconds)
+    per login."""
 
     def one(email: str) -> tuple[int, float]:
         browser = Browser(base)
         token = browser.csrf()
-        time.sleep(max(0.0, start_at - time.time()))
+        ready.wait(60)
         started = time.monotonic()
         status, _page = browser.open(
             "/login", {"email": email, "password": PASSWORD, "csrf_token": token}
@@ -496,13 +498,14 @@ def test_fifty_simultaneous_logins_hash_without_the_write_lock(filled, served):
     workers the write lock stays free for everybody else (it was held through every hash)."""
     base, log = served
     emails = [filled.users[n % len(filled.users)] for n in range(50)]
-    start_at = time.time() + 3
+    manager = multiprocessing.Manager()
+    ready = manager.Barrier(len(emails) + 1)  # the login threads and the watcher
     free = busy = 0
     stop = threading.Event()
 
     def watch():
         nonlocal free, busy
-        time.sleep(max(0.0, start_at - time.time()))
+        ready.wait(60)
         while not stop.is_set():
             if lock_is_free(filled.path):
                 free += 1
@@ -516,13 +519,12 @@ def test_fifty_simultaneous_logins_hash_without_the_write_lock(filled, served):
         with ProcessPoolExecutor(5) as pool:
             chunks = [emails[n::5] for n in range(5)]
             results = [
-                r
-                for part in pool.map(_login_burst, [base] * 5, chunks, [start_at] * 5)
-                for r in part
+                r for part in pool.map(_login_burst, [base] * 5, chunks, [ready] * 5) for r in part
             ]
     finally:
         stop.set()
         watcher.join()
+        manager.shutdown()
     statuses = sorted({status for status, _s in results})
     assert len(results) == 50
     assert all(status in (302, 429) for status, _s in results), (statuses, log.read_text()[-2000:])
@@ -551,7 +553,7 @@ class SlowSmtp:
 
 
 def test_no_transaction_is_open_while_delivery_talks_to_smtp(database_file, tmp_path):
-    """``rosemeet deliver-mail`` against a server that takes 2 s per message: meanwhile
+    """``rosemeet deliver-mail`` against a server that takes 1 s per message: meanwhile
     another connection writes at once. The message goes out once and is recorded sent."""
     from aiosmtpd.controller import Controller
 
@@ -563,7 +565,7 @@ def test_no_transaction_is_open_while_delivery_talks_to_smtp(database_file, tmp_
         db.session.commit()
     with app.app_context():
         db.engine.dispose()
-    handler = SlowSmtp(2)
+    handler = SlowSmtp(1)
     port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
@@ -584,7 +586,7 @@ def test_no_transaction_is_open_while_delivery_talks_to_smtp(database_file, tmp_
             stderr=subprocess.STDOUT,
         )
         assert handler.busy.wait(30), command.communicate(timeout=30)[0].decode()
-        time.sleep(0.5)  # well inside the server's 2 s
+        time.sleep(0.3)  # well inside the server's 1 s
         free_during_smtp = lock_is_free(database_file)
         output = command.communicate(timeout=60)[0].decode()
     finally:

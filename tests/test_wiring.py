@@ -1,7 +1,7 @@
 """The app is wired by ``create_app`` alone: importing a module connects nothing, and each
 domain's ``setup(app)`` brings its blueprint, commands, signal receivers, reminder kinds,
-template hooks and search index; two apps in one process neither share hooks nor double any
-receiver."""
+permission rules, secret-link makers, template hooks and search index; two apps in one
+process neither share hooks nor double any receiver."""
 
 from __future__ import annotations
 
@@ -22,9 +22,11 @@ from sqlalchemy import event
 
 import rosemeet
 from rosemeet import create_app
+from rosemeet.core import permissions
 from rosemeet.core.hooks import HOOKS, register_template_hook
 from rosemeet.followups import operations as followups
 from rosemeet.followups import search
+from rosemeet.mail import links
 from rosemeet.mail.reminders import REGISTRY
 
 pytestmark = pytest.mark.no_db
@@ -38,6 +40,12 @@ RECEIVERS = {
 }
 #: the kinds of reminder, in the order the domains register them (stored opt-outs name them)
 KINDS = ["adhoc_end", "agenda", "minutes", "followup_due", "followup_overdue", "digest"]
+#: the kinds of secret link in e-mails and the operations that make them when mail is sent
+LINK_MAKERS = {
+    "reset": "rosemeet.accounts.operations.account_links",
+    "invite": "rosemeet.accounts.operations.account_links",
+    "rsvp": "rosemeet.meetings.operations.rsvp_links",
+}
 
 #: run in a fresh interpreter: import every module, look, then make an app and look again
 PROBE = """
@@ -51,8 +59,13 @@ import rosemeet
 for info in pkgutil.walk_packages(rosemeet.__path__, "rosemeet."):
     importlib.import_module(info.name)
 from rosemeet.agendas import queries
+from rosemeet.core import permissions
 from rosemeet.followups import search
-from rosemeet.mail import reminders
+from rosemeet.mail import links, reminders
+from rosemeet.network.models import Body
+
+class Member:  # a logged-in person who is no admin
+    is_authenticated, is_admin, id = True, False, 1
 
 def signals():
     found = {}
@@ -71,11 +84,20 @@ def state():
     reminders.init_app(bare)
     with bare.app_context():
         kinds = [kind.key for kind in reminders.reminder_kinds()]
+        public = Body(name="Open", code="OPEN", is_public=True)
+        bare_can = permissions.can(Member(), "view", public)
+        try:
+            links.make_links("rsvp", {"meeting": 1, "person": 1})
+            bare_links = True
+        except links.LinkUnavailable:
+            bare_links = False
     return {
         "signals": signals(),
         "agenda_sections": len(queries._SECTIONS),
         "search_index": event.contains(Session, "after_flush", search._index_flushed),
         "bare_app_kinds": kinds,
+        "bare_app_rules": bare_can,
+        "bare_app_links": bare_links,
     }
 
 imported = state()
@@ -127,10 +149,14 @@ def test_importing_every_module_connects_and_registers_nothing_create_app_does(t
     assert imported["agenda_sections"] == 0
     assert imported["search_index"] is False
     assert imported["bare_app_kinds"] == []
+    assert imported["bare_app_rules"] is False  # no rule anywhere: a public body is refused
+    assert imported["bare_app_links"] is False  # no maker anywhere: the link is unavailable
     assert created["signals"] == RECEIVERS
     assert created["agenda_sections"] == 1  # the follow-ups' opvolglijst in the agenda JSON
     assert created["search_index"] is True
     assert created["bare_app_kinds"] == []  # kinds live on the app that registered them
+    assert created["bare_app_rules"] is False  # and so do the permission rules
+    assert created["bare_app_links"] is False  # and the link makers
 
 
 def test_create_app_has_every_blueprint_command_kind_and_hook(tmp_path):
@@ -160,6 +186,19 @@ def test_create_app_has_every_blueprint_command_kind_and_hook(tmp_path):
         domain = kind.produce.__module__.split(".")[1]
         assert kind.produce.__module__ == f"rosemeet.{domain}.reminders"
         assert str(kind.label)
+    makers = app.extensions[links.REGISTRY]
+    assert {kind: f"{m.__module__}.{m.__qualname__}" for kind, m in makers.items()} == LINK_MAKERS
+    rules = app.extensions[permissions.REGISTRY]
+    domains = [
+        m for m in _modules() if m.__name__.endswith(".permissions") and m is not permissions
+    ]
+    assert len(domains) == 7  # accounts, network, plan, meetings, agendas, followups, calendar
+    for module in domains:
+        assert module.RULES, f"{module.__name__} lists no rule"
+        for model, actions, func in module.RULES:
+            for action in actions:
+                assert rules[(model, action)] is func, f"{module.__name__}: {action} not registered"
+    assert len(rules) == sum(len(a) for m in domains for _model, a, _func in m.RULES)
 
 
 def test_every_template_slot_is_filled_and_every_hook_has_a_slot(tmp_path):
@@ -181,6 +220,9 @@ def test_two_apps_share_no_hook_and_connect_each_receiver_once(tmp_path, monkeyp
     first, second = _app(tmp_path, "one"), _app(tmp_path, "two")
     assert first.extensions[HOOKS] is not second.extensions[HOOKS]
     assert first.extensions[REGISTRY] is not second.extensions[REGISTRY]
+    for registry in (permissions.REGISTRY, links.REGISTRY):
+        assert first.extensions[registry] is not second.extensions[registry]
+        assert first.extensions[registry] == second.extensions[registry]
     assert {n: len(s) for n, s in first.extensions[HOOKS].items()} == {
         n: len(s) for n, s in second.extensions[HOOKS].items()
     }

@@ -24,10 +24,16 @@ from sqlalchemy import delete, func, select
 
 from rosemeet.accounts.models import ApiToken, LoginAttempt, Person
 from rosemeet.accounts.passwords import password_problem
+from rosemeet.accounts.queries import (
+    RESET_SCOPE_ADDRESS,
+    RESET_SCOPE_IP,
+    find_by_email,
+    normalize_email,
+)
 from rosemeet.core.errors import Refused
-from rosemeet.db import utcnow
+from rosemeet.db import rows_changed, utcnow
 from rosemeet.extensions import db
-from rosemeet.mail.links import LinkUnavailable, link_maker, placeholder
+from rosemeet.mail.links import LinkUnavailable, placeholder
 from rosemeet.mail.operations import enqueue_template
 
 logger = logging.getLogger(__name__)
@@ -55,16 +61,6 @@ class LoginDelayed(AccountError):
         super().__init__(message, code="delayed", status=429)
         #: whole seconds to wait before the next attempt is looked at
         self.seconds = seconds
-
-
-def normalize_email(email: str) -> str:
-    """Addresses are compared in lower case without surrounding blanks."""
-    return email.strip().lower()
-
-
-def find_by_email(email: str) -> Person | None:
-    """The person with this address, if any."""
-    return db.session.scalar(select(Person).where(Person.email == normalize_email(email)))
 
 
 def create_person(
@@ -139,14 +135,14 @@ def check_password(person: Person | None, password: str) -> bool:
     """Verify a password; rehash it when the parameters have changed. Without a person,
     password or active account a dummy hash is verified, so the refusal takes as long."""
     hasher = _hasher()
-    usable = person is not None and person.is_active_account and bool(person.password_hash)
+    stored = person.password_hash if person is not None and person.is_active_account else None
     try:
-        hasher.verify(person.password_hash if usable else _dummy_hash(hasher), password)
+        hasher.verify(stored or _dummy_hash(hasher), password)
     except (VerificationError, InvalidHashError):
         return False
-    if not usable:
+    if person is None or not stored:
         return False
-    if hasher.check_needs_rehash(person.password_hash):
+    if hasher.check_needs_rehash(stored):
         person.password_hash = hasher.hash(password)
     return True
 
@@ -251,38 +247,10 @@ def authenticate(email: str, password: str, ip: str) -> Person:
         ]
     )
     db.session.flush()
-    if not ok:
+    if not ok or person is None:  # only a person's password can be correct
         raise AccountError(_("E-mail address or password is not correct."))
     person.last_login_at = now
     return person
-
-
-#: login_attempt scopes of password reset requests (key: the address / the IP address)
-RESET_SCOPE_ADDRESS = "reset"
-RESET_SCOPE_IP = "reset-ip"
-
-
-def _requests(scope: str, key: str, since: datetime) -> int:
-    """How many reset requests of this scope and key since a moment."""
-    return db.session.scalar(
-        select(func.count(LoginAttempt.id)).where(
-            LoginAttempt.scope == scope,
-            LoginAttempt.key == key,
-            LoginAttempt.attempted_at > since,
-        )
-    )
-
-
-def reset_throttled(email: str, ip: str) -> bool:
-    """Has this address, or this IP address, asked for enough reset links lately?
-    Known and unknown addresses count alike, so the answer tells nothing about accounts."""
-    config = current_app.config
-    since = utcnow() - timedelta(seconds=config["RESET_THROTTLE_WINDOW"])
-    return (
-        _requests(RESET_SCOPE_ADDRESS, normalize_email(email), since)
-        >= config["RESET_MAX_PER_ADDRESS"]
-        or _requests(RESET_SCOPE_IP, ip, since) >= config["RESET_MAX_PER_IP"]
-    )
 
 
 def record_reset_request(email: str, ip: str) -> None:
@@ -309,8 +277,9 @@ def forget_old_attempts(now: datetime | None = None) -> int:
         .where(LoginAttempt.attempted_at < (now or utcnow()) - keep)
         .execution_options(synchronize_session=False)
     )
-    logger.info("forgot %s old login attempts", result.rowcount)
-    return result.rowcount
+    forgotten = rows_changed(result)
+    logger.info("forgot %s old login attempts", forgotten)
+    return forgotten
 
 
 # --- sessions and tokens ------------------------------------------------------------------------
@@ -382,8 +351,7 @@ def load_link_token(token: str, purpose: str) -> Person | None:
     return person
 
 
-@link_maker("reset", "invite")
-def _link(purpose: str, person: int, fingerprint: str, issued: int) -> dict[str, str]:
+def account_links(purpose: str, person: int, fingerprint: str, issued: int) -> dict[str, str]:
     """The reset or invitation link of a queued message, made when it is sent (never stored).
 
     Refused (LinkUnavailable) when the link would not work: the account is gone or blocked,

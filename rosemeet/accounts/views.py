@@ -9,6 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from rosemeet.accounts import operations as ops
+from rosemeet.accounts import queries
 from rosemeet.accounts.forms import (
     ApiTokenForm,
     ChangePasswordForm,
@@ -19,7 +20,7 @@ from rosemeet.accounts.forms import (
     SetPasswordForm,
 )
 from rosemeet.accounts.models import ApiToken, Person
-from rosemeet.core.forms import attempt
+from rosemeet.core.forms import attempt, given
 from rosemeet.core.permissions import get_or_404
 from rosemeet.core.web import client_ip, parse_id, safe_next
 from rosemeet.db import reads_first
@@ -30,8 +31,8 @@ bp = Blueprint("accounts", __name__)
 
 def load_user(identity: str) -> Person | None:
     """Resolve "id:session_version"; a stale version logs the cookie out."""
-    person_id, _sep, version = identity.partition(":")
-    person_id, version = parse_id(person_id), parse_id(version)
+    raw_id, _sep, raw_version = identity.partition(":")
+    person_id, version = parse_id(raw_id), parse_id(raw_version)
     if person_id is None or version is None:
         return None
     person = db.session.get(Person, person_id)
@@ -59,14 +60,16 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            person = ops.authenticate(form.email.data, form.password.data, client_ip())
+            person = ops.authenticate(
+                given(form.email.data), given(form.password.data), client_ip()
+            )
         except ops.LoginDelayed as exc:
-            form.password.errors.append(str(exc))
+            form.password.errors = [*form.password.errors, str(exc)]
             page = render_template("accounts/login.html", form=form)
             return page, 429, {"Retry-After": str(exc.seconds)}
         except ops.AccountError as exc:
             db.session.commit()  # the failed attempt counts for throttling: the 401 rolls back
-            form.password.errors.append(str(exc))
+            form.password.errors = [*form.password.errors, str(exc)]
             return render_template("accounts/login.html", form=form), 401
         _start_session(person)
         flash(_("Welcome, %(name)s.", name=person.name), "success")
@@ -93,19 +96,20 @@ def forgot_password():
     """Ask for a reset link by e-mail."""
     form = RequestResetForm()
     if form.validate_on_submit():
-        ip = client_ip()
-        if ops.reset_throttled(form.email.data, ip):
+        ip, email = client_ip(), given(form.email.data)
+        if queries.reset_throttled(email, ip):
             minutes = current_app.config["RESET_THROTTLE_WINDOW"] // 60
-            form.email.errors.append(
+            form.email.errors = [
+                *form.email.errors,
                 _(
                     "Too many links were asked for this address or from your network."
                     " Try again in %(minutes)s minutes.",
                     minutes=minutes,
-                )
-            )
+                ),
+            ]
             return render_template("accounts/forgot_password.html", form=form), 429
-        ops.record_reset_request(form.email.data, ip)
-        ops.request_password_reset(form.email.data)
+        ops.record_reset_request(email, ip)
+        ops.request_password_reset(email)
         flash(_("If this address is known, a link to choose a new password is on its way."), "info")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/forgot_password.html", form=form)
@@ -118,7 +122,7 @@ def _set_password_page(purpose: str, token: str, template: str):
     form = SetPasswordForm()
     if form.validate_on_submit():
         with attempt(form, "password") as tried:
-            ops.set_password(person, form.password.data)
+            ops.set_password(person, given(form.password.data))
             message = _("Your password is set.")
             if purpose == "reset":  # whoever knew the old password may hold a session or token
                 ops.end_everything(person)
@@ -151,7 +155,7 @@ def profile():
     if form.validate_on_submit():
         ops.update_person(
             person,
-            name=form.name.data.strip(),
+            name=given(form.name.data).strip(),
             phone=form.phone.data or None,
             locale=form.locale.data,
         )
@@ -179,11 +183,11 @@ def change_password():
     person = current_user._get_current_object()
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if not ops.check_password(person, form.current.data):
-            form.current.errors.append(_("The current password is not correct."))
+        if not ops.check_password(person, given(form.current.data)):
+            form.current.errors = [*form.current.errors, _("The current password is not correct.")]
         else:
             with attempt(form, "password") as tried:
-                ops.set_password(person, form.password.data)
+                ops.set_password(person, given(form.password.data))
                 message = _("Your password is changed. Other sessions are logged out.")
                 if form.revoke_tokens.data:
                     revoked = ops.revoke_all_api_tokens(person)
@@ -208,7 +212,7 @@ def create_token():
     form = ApiTokenForm()
     if not form.validate_on_submit():
         return _profile_page(400, token_form=form)
-    _token, plain = ops.create_api_token(current_user._get_current_object(), form.name.data)
+    _token, plain = ops.create_api_token(current_user._get_current_object(), given(form.name.data))
     return _profile_page(new_token=plain)
 
 

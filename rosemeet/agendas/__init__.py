@@ -12,9 +12,11 @@ def setup(app: Flask) -> None:
     items, and the agenda and write-the-minutes reminders."""
     from rosemeet.agendas import models, operations, permissions, reminders, views  # noqa: F401
     from rosemeet.core.hooks import register_template_hook
+    from rosemeet.core.permissions import register_rules
     from rosemeet.mail.reminders import register_reminder_kind
     from rosemeet.meetings.signals import meetings_created
 
+    register_rules(app, permissions.RULES)
     app.register_blueprint(views.bp)
     app.context_processor(views.agenda_helpers)
     meetings_created.connect(operations.prepare_agendas, weak=False)

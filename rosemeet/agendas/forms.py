@@ -23,7 +23,7 @@ def _optional_int(value):
 
 
 class ItemForm(Form):
-    """An agenda item (also the API's JSON body)."""
+    """An agenda item."""
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     kind = SelectField(_l("Kind"), choices=ItemKind.choices, default=ItemKind.DISCUSSION.value)

@@ -18,8 +18,7 @@ from typing import Required, TypedDict, Unpack
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -40,6 +39,7 @@ from rosemeet.agendas.models import (
     ProposalStatus,
     TemplateItem,
 )
+from rosemeet.agendas.queries import agenda_of, meeting_items, prepared_bodies, template_of
 from rosemeet.agendas.signals import minutes_approved
 from rosemeet.core.errors import Refused
 from rosemeet.core.time import LOCAL_TZ
@@ -49,21 +49,13 @@ from rosemeet.extensions import db
 from rosemeet.mail.operations import enqueue_template
 from rosemeet.meetings.models import Meeting
 from rosemeet.meetings.queries import invitees
-from rosemeet.network.models import Body, RelationKind
-from rosemeet.network.queries import related_bodies
+from rosemeet.network.models import Body
 from rosemeet.plan.models import PlanAction
 
 logger = logging.getLogger(__name__)
 
 #: Agenda mails wait this long, so that several edits in a row become one message.
 AGENDA_MAIL_DELAY = timedelta(minutes=10)
-
-#: The standard opening items of a body without its own template: title, kind, role, minutes.
-DEFAULT_TEMPLATE = (
-    (_l("Welcome"), ItemKind.INFORMATION, ItemRole.WELCOME, 5),
-    (_l("Approval of the previous minutes"), ItemKind.DECISION, ItemRole.APPROVE_MINUTES, 5),
-    (_l("Follow-up list"), ItemKind.DISCUSSION, ItemRole.FOLLOWUPS, 15),
-)
 
 
 class AgendaError(Refused):
@@ -145,16 +137,6 @@ def _at_end(meeting: Meeting, place: Callable[[int], None]) -> None:
 # --- settings and template ---------------------------------------------------------------------
 
 
-def settings_of(body: Body) -> AgendaSettings:
-    """The body's agenda settings (unsaved defaults when it has none)."""
-    settings = db.session.get(AgendaSettings, body.id)
-    if settings is None:
-        settings = AgendaSettings(
-            body_id=body.id, reminder_days=DEFAULT_REMINDER_DAYS, template_saved=False
-        )
-    return settings
-
-
 def _saved_settings(body: Body) -> AgendaSettings:
     settings = db.session.get(AgendaSettings, body.id)
     if settings is None:
@@ -173,30 +155,6 @@ def set_reminder_days(body: Body, days: int) -> AgendaSettings:
     settings.reminder_days = days
     db.session.flush()
     return settings
-
-
-def template_of(body: Body) -> list[TemplateItem]:
-    """The body's standard opening items (the default ones, unsaved, until it has its own)."""
-    if settings_of(body).template_saved:
-        return list(
-            db.session.scalars(
-                select(TemplateItem)
-                .where(TemplateItem.body_id == body.id)
-                .order_by(TemplateItem.position, TemplateItem.id)
-            )
-        )
-    with force_locale("nl"):
-        return [
-            TemplateItem(
-                body_id=body.id,
-                position=n,
-                title=str(title),
-                kind=kind,
-                role=role,
-                planned_minutes=minutes,
-            )
-            for n, (title, kind, role, minutes) in enumerate(DEFAULT_TEMPLATE, 1)
-        ]
 
 
 def _own_template(body: Body) -> list[TemplateItem]:
@@ -259,11 +217,6 @@ def move_template_item(body: Body, position: int, step: int) -> None:
 # --- the agenda of a meeting ---------------------------------------------------------------------
 
 
-def agenda_of(meeting: Meeting) -> Agenda | None:
-    """The meeting's agenda, if it was ever opened."""
-    return db.session.get(Agenda, meeting.id)
-
-
 def prepare_agendas(meetings: list[Meeting], **_extra) -> None:
     """Every new meeting starts with its bodies' standard items (and so its opvolglijst).
 
@@ -316,7 +269,7 @@ def ensure_agenda(meeting: Meeting) -> Agenda:
             db.session.add(agenda)
             db.session.flush()
     except IntegrityError:  # made at the same moment by another request
-        return db.session.get(Agenda, meeting.id, populate_existing=True)
+        return db.session.get_one(Agenda, meeting.id, populate_existing=True)
     count = _add_standard_items(meeting, _standard_items(meeting.bodies))
     db.session.flush()
     logger.info("agenda of meeting %s made with %s standard items", meeting.id, count)
@@ -349,17 +302,6 @@ def _add_standard_items(meeting: Meeting, rows: list[TemplateItem]) -> int:
             )
         )
     return len(rows)
-
-
-def meeting_items(meeting: Meeting) -> list[AgendaItem]:
-    """The meeting's items in order."""
-    return list(
-        db.session.scalars(
-            select(AgendaItem)
-            .where(AgendaItem.meeting_id == meeting.id)
-            .order_by(AgendaItem.position, AgendaItem.id)
-        )
-    )
 
 
 def _clean(text: str | None) -> str:
@@ -449,11 +391,11 @@ def add_item(
 
 
 def _last_position(meeting: Meeting) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.coalesce(func.max(AgendaItem.position), 0)).where(
             AgendaItem.meeting_id == meeting.id
         )
-    )
+    ).scalar_one()
 
 
 def update_item(
@@ -504,6 +446,7 @@ def _renumber(items: list[AgendaItem]) -> None:
         return
     db.session.flush()
     table = AgendaItem.__table__
+    assert isinstance(table, Table)  # the model's own table (annotated as any FromClause)
     statement = (
         table.update()
         .where(table.c.id == bindparam("item_id"))
@@ -724,15 +667,6 @@ def propose(
     return proposal
 
 
-def prepared_bodies(meeting: Meeting) -> list[tuple[Body, Body]]:
-    """(preparing body, prepared body) pairs for a meeting's bodies: where its items may go."""
-    pairs = []
-    for body in meeting.bodies:
-        for target in related_bodies(body, RelationKind.PREPARES):
-            pairs.append((body, target))
-    return pairs
-
-
 def send_to_body(item: AgendaItem, target: Body, *, by: Person) -> Proposal:
     """Send an item of a preparing body's agenda or minutes to the body it prepares."""
     meeting = item.meeting
@@ -836,7 +770,9 @@ def decline_proposal(proposal: Proposal, reason: str, *, by: Person) -> None:
 # --- minutes ------------------------------------------------------------------------------------
 
 
-def save_minutes(item: AgendaItem, text: str, *, version: int | None, by: Person | None) -> None:
+def save_minutes(
+    item: AgendaItem, text: str | None, *, version: int | None, by: Person | None
+) -> None:
     """Save an item's minutes as a new version (every version is kept); approved minutes are
     read-only and a stale ``version`` raises VersionConflict."""
     if item.meeting is None:

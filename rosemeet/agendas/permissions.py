@@ -1,7 +1,7 @@
 """Who may see and change agendas, minutes, backlogs, templates and proposals."""
 
 from rosemeet.agendas.models import Agenda, AgendaItem, MinutesStatus, Proposal
-from rosemeet.core.permissions import can, logged_in, rule
+from rosemeet.core.permissions import RuleEntry, can, logged_in
 from rosemeet.extensions import db
 from rosemeet.meetings.models import Meeting
 from rosemeet.network.models import Body
@@ -13,13 +13,11 @@ def _agenda(meeting: Meeting) -> Agenda | None:
     return db.session.get(Agenda, meeting.id)
 
 
-@rule(Meeting, "edit_agenda")
 def edit_agenda(user, meeting) -> bool:
     """The chair and the secretary of one of its bodies make the agenda (admins always)."""
     return meeting is not None and any(runs_body(user, b) for b in meeting.bodies)
 
 
-@rule(Meeting, "view_agenda")
 def view_agenda(user, meeting) -> bool:
     """Who sees the meeting sees its published agenda; drafts are for those who make it."""
     if meeting is None or not can(user, "view", meeting):
@@ -28,7 +26,6 @@ def view_agenda(user, meeting) -> bool:
     return (agenda is not None and agenda.is_published) or edit_agenda(user, meeting)
 
 
-@rule(Meeting, "view_minutes")
 def view_minutes(user, meeting) -> bool:
     """Minutes are read once sent for comments or approved; drafts by those who write them."""
     if meeting is None or not can(user, "view", meeting):
@@ -38,7 +35,6 @@ def view_minutes(user, meeting) -> bool:
     return shared or edit_agenda(user, meeting)
 
 
-@rule(Meeting, "edit_minutes")
 def edit_minutes(user, meeting) -> bool:
     """The chair and the secretary write the minutes until they are approved."""
     if not edit_agenda(user, meeting):
@@ -47,7 +43,6 @@ def edit_minutes(user, meeting) -> bool:
     return agenda is None or not agenda.minutes_approved
 
 
-@rule(AgendaItem, "view")
 def view_item(user, item) -> bool:
     """An item is seen with its agenda; a backlog item by those who run the body."""
     if item is None:
@@ -57,7 +52,6 @@ def view_item(user, item) -> bool:
     return runs_body(user, item.body)
 
 
-@rule(AgendaItem, "edit")
 def edit_item(user, item) -> bool:
     """An item is changed by those who make its agenda (or run the body of its backlog)."""
     if item is None:
@@ -67,7 +61,6 @@ def edit_item(user, item) -> bool:
     return runs_body(user, item.body)
 
 
-@rule(Body, "propose")
 def propose(user, body) -> bool:
     """Anyone logged in who sees the body may propose an item for its next meeting."""
     if body is None or not logged_in(user):
@@ -75,13 +68,11 @@ def propose(user, body) -> bool:
     return body.is_public or current_role(user, body) is not None
 
 
-@rule(Body, "manage_agenda")
 def manage_agenda(user, body) -> bool:
     """The chair and the secretary keep the body's template, backlog and proposals."""
     return runs_body(user, body)
 
 
-@rule(Proposal, "view")
 def view_proposal(user, proposal) -> bool:
     """The proposer and those who decide on it see a proposal."""
     if proposal is None or not logged_in(user):
@@ -89,7 +80,21 @@ def view_proposal(user, proposal) -> bool:
     return proposal.proposer_id == user.id or runs_body(user, proposal.body)
 
 
-@rule(Proposal, "decide")
 def decide_proposal(user, proposal) -> bool:
     """The receiving body's chair or secretary accepts, defers or declines."""
     return proposal is not None and runs_body(user, proposal.body)
+
+
+#: this domain's rules for ``can``, registered on the app by its ``setup``
+RULES: list[RuleEntry] = [
+    (Meeting, ("edit_agenda",), edit_agenda),
+    (Meeting, ("view_agenda",), view_agenda),
+    (Meeting, ("view_minutes",), view_minutes),
+    (Meeting, ("edit_minutes",), edit_minutes),
+    (AgendaItem, ("view",), view_item),
+    (AgendaItem, ("edit",), edit_item),
+    (Body, ("propose",), propose),
+    (Body, ("manage_agenda",), manage_agenda),
+    (Proposal, ("view",), view_proposal),
+    (Proposal, ("decide",), decide_proposal),
+]

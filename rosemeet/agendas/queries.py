@@ -10,24 +10,31 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from rosemeet.accounts.models import Person
 from rosemeet.agendas.models import (
+    DEFAULT_REMINDER_DAYS,
     Agenda,
     AgendaItem,
+    AgendaSettings,
     AgendaStatus,
+    ItemKind,
     ItemRole,
     MinutesRevision,
     MinutesStatus,
     Proposal,
     ProposalStatus,
+    TemplateItem,
 )
 from rosemeet.db import utcnow
 from rosemeet.extensions import db
 from rosemeet.meetings.models import Meeting, MeetingStatus, meeting_body
-from rosemeet.network.models import Body
+from rosemeet.network.models import Body, RelationKind
+from rosemeet.network.queries import related_bodies
 from rosemeet.plan.models import PlanAction, PlanHeading
 
 #: ``func(meeting) -> list[dict]`` providers of extra agenda sections (JSON)
@@ -244,7 +251,9 @@ def sent_proposals(item_ids: list[int]) -> dict[int, list[Proposal]]:
         .where(Proposal.source_item_id.in_(item_ids))
         .options(selectinload(Proposal.body))
     ):
-        out.setdefault(proposal.source_item_id, []).append(proposal)
+        source_id = proposal.source_item_id
+        assert source_id is not None  # selected by it
+        out.setdefault(source_id, []).append(proposal)
     return out
 
 
@@ -304,3 +313,70 @@ def revisions_of(meeting: Meeting) -> list[MinutesRevision]:
 def followups_item(items: list[AgendaItem]) -> AgendaItem | None:
     """The agenda's follow-up list item (where the follow-ups domain shows its list)."""
     return next((i for i in items if i.role is ItemRole.FOLLOWUPS), None)
+
+
+#: The standard opening items of a body without its own template: title, kind, role, minutes.
+DEFAULT_TEMPLATE = (
+    (_l("Welcome"), ItemKind.INFORMATION, ItemRole.WELCOME, 5),
+    (_l("Approval of the previous minutes"), ItemKind.DECISION, ItemRole.APPROVE_MINUTES, 5),
+    (_l("Follow-up list"), ItemKind.DISCUSSION, ItemRole.FOLLOWUPS, 15),
+)
+
+
+def settings_of(body: Body) -> AgendaSettings:
+    """The body's agenda settings (unsaved defaults when it has none)."""
+    settings = db.session.get(AgendaSettings, body.id)
+    if settings is None:
+        settings = AgendaSettings(
+            body_id=body.id, reminder_days=DEFAULT_REMINDER_DAYS, template_saved=False
+        )
+    return settings
+
+
+def template_of(body: Body) -> list[TemplateItem]:
+    """The body's standard opening items (the default ones, unsaved, until it has its own)."""
+    if settings_of(body).template_saved:
+        return list(
+            db.session.scalars(
+                select(TemplateItem)
+                .where(TemplateItem.body_id == body.id)
+                .order_by(TemplateItem.position, TemplateItem.id)
+            )
+        )
+    with force_locale("nl"):
+        return [
+            TemplateItem(
+                body_id=body.id,
+                position=n,
+                title=str(title),
+                kind=kind,
+                role=role,
+                planned_minutes=minutes,
+            )
+            for n, (title, kind, role, minutes) in enumerate(DEFAULT_TEMPLATE, 1)
+        ]
+
+
+def agenda_of(meeting: Meeting) -> Agenda | None:
+    """The meeting's agenda, if it was ever opened."""
+    return db.session.get(Agenda, meeting.id)
+
+
+def meeting_items(meeting: Meeting) -> list[AgendaItem]:
+    """The meeting's items in order."""
+    return list(
+        db.session.scalars(
+            select(AgendaItem)
+            .where(AgendaItem.meeting_id == meeting.id)
+            .order_by(AgendaItem.position, AgendaItem.id)
+        )
+    )
+
+
+def prepared_bodies(meeting: Meeting) -> list[tuple[Body, Body]]:
+    """(preparing body, prepared body) pairs for a meeting's bodies: where its items may go."""
+    pairs = []
+    for body in meeting.bodies:
+        for target in related_bodies(body, RelationKind.PREPARES):
+            pairs.append((body, target))
+    return pairs

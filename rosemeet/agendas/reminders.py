@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, timedelta
+from functools import partial
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -60,7 +61,7 @@ def agendas_due(today: date) -> Iterator[Reminder]:
             yield Reminder(
                 person=person,
                 key=f"meeting {meeting.id}:person {person.id}",
-                subject=lambda meeting=meeting: _("Agenda: %(title)s", title=meeting.display_title),
+                subject=partial(lambda m: _("Agenda: %(title)s", title=m.display_title), meeting),
                 template="agendas/mail_reminder_agenda",
                 context={"meeting": meeting, "items": items},
             )
@@ -91,8 +92,8 @@ def minutes_due(today: date) -> Iterator[Reminder]:
             yield Reminder(
                 person=person,
                 key=f"meeting {meeting.id}:person {person.id}",
-                subject=lambda meeting=meeting: _(
-                    "Write the minutes: %(title)s", title=meeting.display_title
+                subject=partial(
+                    lambda m: _("Write the minutes: %(title)s", title=m.display_title), meeting
                 ),
                 template="agendas/mail_write_minutes",
                 context={"meeting": meeting},

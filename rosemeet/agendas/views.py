@@ -3,6 +3,8 @@ template and proposals, minutes with the version check, approval, exports."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     Response,
@@ -31,7 +33,7 @@ from rosemeet.agendas.forms import (
 )
 from rosemeet.agendas.models import AgendaItem, AgendaStatus, ItemKind, ItemRole, Proposal
 from rosemeet.core.enums import select_choices
-from rosemeet.core.forms import ConfirmForm, attempt
+from rosemeet.core.forms import ConfirmForm, attempt, given
 from rosemeet.core.permissions import can, get_or_404
 from rosemeet.extensions import db
 from rosemeet.meetings.models import Meeting
@@ -88,7 +90,7 @@ def agenda(meeting_id: int):
         editor=editor,
         confirm_form=ConfirmForm(),
         approval=_approval(meeting, view) if editor else None,
-        prepared=ops.prepared_bodies(meeting) if editor else [],
+        prepared=queries.prepared_bodies(meeting) if editor else [],
         sent=queries.sent_proposals([i.id for i in view.items]) if editor else {},
         pending=queries.pending_counts(meeting.bodies) if editor else {},
     )
@@ -128,7 +130,7 @@ def _save_item(meeting: Meeting, item: AgendaItem | None):
         presenter = (
             db.session.get(Person, form.presenter_id.data) if form.presenter_id.data else None
         )
-        fields = {
+        fields: dict[str, Any] = {
             "title": form.title.data,
             "description": form.description.data,
             "kind": ItemKind(form.kind.data),
@@ -194,7 +196,7 @@ def edit_item(item_id: int):
     item = get_or_404(current_user, AgendaItem, item_id, "edit")
     if item.meeting is None:
         abort(404)
-    return _save_item(load_meeting(item.meeting_id), item)
+    return _save_item(load_meeting(item.meeting.id), item)
 
 
 @bp.post("/agenda-items/<int:item_id>/move")
@@ -314,7 +316,7 @@ def minutes(meeting_id: int):
         manager=can(current_user, "edit_agenda", meeting),
         forms=forms,
         confirm_form=ConfirmForm(),
-        prepared=ops.prepared_bodies(meeting) if editor else [],
+        prepared=queries.prepared_bodies(meeting) if editor else [],
         sent=queries.sent_proposals([i.id for i in view.items]) if editor else {},
     )
 
@@ -326,7 +328,7 @@ def save_minutes(item_id: int):
     item = get_or_404(current_user, AgendaItem, item_id)
     if item.meeting is None or not can(current_user, "edit_minutes", item.meeting):
         abort(403)
-    meeting_id = item.meeting_id
+    meeting_id = item.meeting.id
     form = MinutesForm(prefix=f"item-{item.id}")
     if not form.validate_on_submit():
         flash(" ".join(str(m) for msgs in form.errors.values() for m in msgs), "error")
@@ -411,6 +413,7 @@ def download(meeting_id: int, what: str, fmt: str):
     meeting = _meeting(meeting_id, "view_agenda" if what == "agenda" else "view_minutes")
     view = queries.load_agenda(meeting)
     name = exporter.file_name(meeting, what, fmt)
+    body: str | bytes
     if fmt == "md":
         body, mimetype = exporter.to_markdown(view, what), "text/markdown; charset=utf-8"
     else:
@@ -435,7 +438,7 @@ def propose(body_id: int):
             ops.propose(
                 body,
                 proposer=current_user,
-                title=form.title.data,
+                title=given(form.title.data),
                 description=form.description.data,
                 kind=ItemKind(form.kind.data),
                 planned_minutes=form.planned_minutes.data,
@@ -504,7 +507,7 @@ def decide(proposal_id: int, decision: str):
             form = DeclineForm()
             if not form.validate_on_submit():
                 return _proposals_page(body, {proposal.id: form}, 400)
-            ops.decline_proposal(proposal, form.reason.data, by=current_user)
+            ops.decline_proposal(proposal, given(form.reason.data), by=current_user)
             message = _("The proposal is declined.")
         flash(message, "success")
     return redirect(url_for("agendas.body_proposals", body_id=body.id))
@@ -522,13 +525,13 @@ def template(body_id: int):
 
 
 def _template_page(body: Body, form=None, settings_form=None, status: int = 200):
-    settings = ops.settings_of(body)
+    settings = queries.settings_of(body)
     if settings_form is None:
         settings_form = SettingsForm(formdata=None, reminder_days=settings.reminder_days)
     return render_template(
         "agendas/template.html",
         body=body,
-        rows=ops.template_of(body),
+        rows=queries.template_of(body),
         form=form or TemplateItemForm(formdata=None),
         settings_form=settings_form,
         confirm_form=ConfirmForm(),
@@ -549,7 +552,7 @@ def change_template(body_id: int):
                 return _template_page(body, form=form, status=400)
             ops.add_template_item(
                 body,
-                title=form.title.data,
+                title=given(form.title.data),
                 kind=ItemKind(form.kind.data),
                 role=ItemRole.parse(form.role.data),
                 planned_minutes=form.planned_minutes.data,
@@ -562,6 +565,6 @@ def change_template(body_id: int):
             settings_form = SettingsForm()
             if not settings_form.validate_on_submit():
                 return _template_page(body, settings_form=settings_form, status=400)
-            ops.set_reminder_days(body, settings_form.reminder_days.data)
+            ops.set_reminder_days(body, given(settings_form.reminder_days.data))
         flash(_("The agenda template is saved."), "success")
     return redirect(url_for("agendas.template", body_id=body.id))

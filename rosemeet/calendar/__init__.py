@@ -8,8 +8,10 @@ from flask import Flask
 def setup(app: Flask) -> None:
     """Calendar: the feed tokens' table and permission rule, the feeds and their management
     page, and the calendar subscriptions on the profile page."""
-    from rosemeet.calendar import models, permissions, views  # noqa: F401 (tables, rules)
+    from rosemeet.calendar import models, permissions, views  # noqa: F401 (tables)
     from rosemeet.core.hooks import register_template_hook
+    from rosemeet.core.permissions import register_rules
 
+    register_rules(app, permissions.RULES)
     app.register_blueprint(views.bp)
     register_template_hook(app, "profile", "calendar/_profile_feeds.html")

@@ -6,8 +6,6 @@ import logging
 import secrets
 
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from rosemeet.accounts.models import Person
 from rosemeet.accounts.operations import hash_token
@@ -64,18 +62,6 @@ def create_feed(
     db.session.flush()
     logger.info("feed %s (%s) created for person %s", feed.id, scope.value, person.id)
     return feed, plain
-
-
-def find_feed(plain: str) -> FeedToken | None:
-    """The active feed of a token, if any."""
-    feed = db.session.scalar(
-        select(FeedToken)
-        .where(FeedToken.token_hash == hash_token(plain))
-        .options(joinedload(FeedToken.person))
-    )
-    if feed is None or not feed.is_active or not feed.person.is_active_account:
-        return None
-    return feed
 
 
 def revoke_feed(feed: FeedToken) -> None:

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from sqlalchemy import ColumnElement, Integer, String, bindparam, cast, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from rosemeet.accounts.models import Person
+from rosemeet.accounts.operations import hash_token
 from rosemeet.calendar.models import FeedScope, FeedToken
 from rosemeet.core.permissions import can
 from rosemeet.core.time import local_today
@@ -147,3 +148,15 @@ def target_still_visible(feed: FeedToken) -> bool:
         return True
     body = db.session.get(Body, feed.target_id)
     return body is not None and can(feed.person, "view", body)
+
+
+def find_feed(plain: str) -> FeedToken | None:
+    """The active feed of a token, if any."""
+    feed = db.session.scalar(
+        select(FeedToken)
+        .where(FeedToken.token_hash == hash_token(plain))
+        .options(joinedload(FeedToken.person))
+    )
+    if feed is None or not feed.is_active or not feed.person.is_active_account:
+        return None
+    return feed

@@ -82,7 +82,7 @@ def _cached_feed(feed: FeedToken) -> tuple[str, datetime, bytes]:
 @bp.get("/feeds/<token>.ics")
 def feed(token: str):
     """A subscribable calendar; 304 when unchanged; 404 for unknown or revoked tokens."""
-    item = ops.find_feed(token)
+    item = queries.find_feed(token)
     if item is None or not queries.target_still_visible(item):
         return Response(_("Unknown or revoked calendar address."), 404, mimetype="text/plain")
     etag, changed, body = _cached_feed(item)

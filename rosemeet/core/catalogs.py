@@ -107,6 +107,7 @@ def missing(domain: str) -> dict[str, list[str]]:
             if not message.id:
                 continue
             found = catalog.get(message.id, message.context)
+            strings: list[str | None]
             if found is None:
                 strings = []
             elif isinstance(found.string, tuple | list):

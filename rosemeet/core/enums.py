@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from flask_babel.speaklater import LazyString
 from sqlalchemy import Enum
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, after types-wtforms 3.2
 
 
 def select_choices(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
@@ -24,6 +24,12 @@ class LabelledEnum(enum.StrEnum):
     _value_: str
     #: the label, translated when shown
     _label: LazyString
+
+    if TYPE_CHECKING:
+
+        def __init__(self, value: str) -> None:
+            """``Kind(value)`` is the member with this value (ValueError when none has it): the
+            two-argument ``__new__`` below makes the members, not the lookup."""
 
     def __new__(cls, value: str, label: LazyString) -> Self:
         """A member whose value is ``value`` and whose label is ``label``."""

@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+from typing import Any
 
 from flask import (
     Flask,
+    Response,
     current_app,
     jsonify,
     redirect,
@@ -16,6 +18,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -81,7 +84,9 @@ class Refused(ValueError):
 class ApiError(Exception):
     """An error answered as ``{"error": {"code", "message", "fields"}}`` with an HTTP status."""
 
-    def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
+    def __init__(
+        self, status: int, code: str, message: str, fields: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
@@ -89,7 +94,9 @@ class ApiError(Exception):
         self.fields = fields or {}
 
 
-def json_error(status: int, code: str, message: str, fields: dict | None = None):
+def json_error(
+    status: int, code: str, message: str, fields: dict[str, Any] | None = None
+) -> tuple[Response, int]:
     """A JSON error response in the API's shape."""
     body = {"error": {"code": code, "message": message, "fields": fields or {}}}
     return jsonify(body), status
@@ -114,7 +121,7 @@ def _messages() -> dict[int, str]:
     }
 
 
-def handle_http_error(error: HTTPException):
+def handle_http_error(error: HTTPException) -> ResponseReturnValue:
     """Render an HTTP error as JSON (API) or as a generic page."""
     status = error.code or 500
     message = _messages().get(status, error.name)
@@ -125,7 +132,7 @@ def handle_http_error(error: HTTPException):
     return render_template("errors/error.html", status=status, message=message), status
 
 
-def handle_csrf_error(error: CSRFError):
+def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
     """A stale or missing CSRF token: explain and let the person try again."""
     message = _("The form expired or was sent twice. Reload the page and try again.")
     if wants_json():
@@ -133,7 +140,7 @@ def handle_csrf_error(error: CSRFError):
     return render_template("errors/error.html", status=400, message=message), 400
 
 
-def handle_refused(error: Refused):
+def handle_refused(error: Refused) -> ResponseReturnValue:
     """An operation's refusal that no view caught: its message with its status (400, 403, 404,
     409 or 429), never a 500; the API's JSON error shape on API paths. What the request changed
     is rolled back first (the page reads the database), and nothing it flashed as done stands."""
@@ -153,12 +160,12 @@ def forget_flashes() -> None:
     session.pop("_flashes", None)
 
 
-def handle_api_error(error: ApiError):
+def handle_api_error(error: ApiError) -> ResponseReturnValue:
     """Answer an ApiError in the JSON error shape."""
     return json_error(error.status, error.code, error.message, error.fields)
 
 
-def handle_undecodable(error: UnicodeError):
+def handle_undecodable(error: UnicodeError) -> ResponseReturnValue:
     """A query string whose bytes are no UTF-8 (werkzeug decodes it strictly when the view
     reads it) is the client's error: 400. Any other UnicodeError is a bug: the last resort."""
     try:
@@ -169,7 +176,7 @@ def handle_undecodable(error: UnicodeError):
     return handle_unexpected(error)
 
 
-def handle_unexpected(error: Exception):
+def handle_unexpected(error: Exception) -> ResponseReturnValue:
     """The last resort: log the exception with its traceback and answer a generic 500 (the
     JSON error shape on the API, the error page elsewhere) that shows no details."""
     if isinstance(error, HTTPException):
@@ -229,7 +236,7 @@ def kept_fields() -> list[tuple[str, str]]:
     ]
 
 
-def handle_database_error(error: DBAPIError):
+def handle_database_error(error: DBAPIError) -> ResponseReturnValue:
     """A database that takes no writes now (full disk, read-only) or stayed locked: 503 with
     the typed text shown back, so nothing is lost; any other database error is the last
     resort's."""
@@ -273,7 +280,9 @@ def _storage_texts(busy: bool) -> tuple[str, str]:
     )
 
 
-def _storage_json(busy: bool, texts: tuple[str, str], headers: dict):
+def _storage_json(
+    busy: bool, texts: tuple[str, str], headers: dict[str, str]
+) -> tuple[Response, int, dict[str, str]]:
     """The API's 503: ``storage_unavailable`` or ``database_busy``."""
     response, status = json_error(503, "database_busy" if busy else "storage_unavailable", texts[0])
     return response, status, headers

@@ -4,21 +4,34 @@
 form cannot forget them: every text field refuses control characters (a ``TextAreaField``
 keeps line breaks and tabs; passwords are never shown, mailed or exported and stay as typed),
 every ``URLField`` takes only http(s) addresses, and every date field a year from 1900 to
-2200. The API validates JSON with the same forms.
+2200. (The API validates JSON with marshmallow schemas: ``core.schemas``.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from contextlib import contextmanager, suppress
 from datetime import date
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import flash
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import ResourceClosedError
-from wtforms import DateField, DateTimeField, PasswordField, StringField, TextAreaField, URLField
+from wtforms import (
+    DateField,
+    DateTimeField,
+    Field,
+    PasswordField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.fields.core import UnboundField
+from wtforms.form import BaseForm
+from wtforms.meta import DefaultMeta
 from wtforms.validators import ValidationError
 
 from rosemeet.core.errors import Refused
@@ -31,6 +44,11 @@ MULTILINE_MESSAGE = _l(
     "Do not use control characters in this text (line breaks and tabs are fine)."
 )
 URL_MESSAGE = _l("Give a web address that starts with https:// (or http://).")
+
+#: the kind of field ``Form.Meta.bind_field`` binds
+_FieldT = TypeVar("_FieldT", bound=Field)
+#: the data of a required field
+_Data = TypeVar("_Data")
 
 
 def text_error(value: str | Iterable[str] | None, *, multiline: bool = False) -> str | None:
@@ -50,11 +68,11 @@ def text_error(value: str | Iterable[str] | None, *, multiline: bool = False) ->
 class NoControlCharacters:
     """Refuse control characters; a multi-line field keeps LF, CR LF and tabs (see core.text)."""
 
-    def __init__(self, multiline: bool = False, message=None):
+    def __init__(self, multiline: bool = False, message: str | LazyString | None = None) -> None:
         self.multiline = multiline
         self.message = message
 
-    def __call__(self, form, field) -> None:
+    def __call__(self, form: BaseForm, field: Field) -> None:
         if isinstance(field.data, str) and forbidden_character(
             field.data, multiline=self.multiline
         ):
@@ -65,10 +83,10 @@ class NoControlCharacters:
 class HttpUrl:
     """Accept only an http:// or https:// address with a host (an empty field passes)."""
 
-    def __init__(self, message=None):
+    def __init__(self, message: str | LazyString | None = None) -> None:
         self.message = message
 
-    def __call__(self, form, field) -> None:
+    def __call__(self, form: BaseForm, field: Field) -> None:
         value = (field.data or "").strip() if isinstance(field.data, str) else field.data
         if not value:
             return
@@ -80,14 +98,14 @@ class HttpUrl:
 class InDateRange:
     """A date or time within the years rosemeet accepts (so date arithmetic cannot overflow)."""
 
-    def __call__(self, form, field) -> None:
+    def __call__(self, form: BaseForm, field: Field) -> None:
         if isinstance(field.data, date) and not in_date_range(field.data):
             raise ValidationError(date_range_message())
 
 
-def _hygiene(field) -> list:
+def _hygiene(field: Field) -> list[NoControlCharacters | HttpUrl | InDateRange]:
     """The validators ``Form`` adds to a bound field (none it already has)."""
-    added = []
+    added: list[NoControlCharacters | HttpUrl | InDateRange] = []
     text = isinstance(field, StringField) and not isinstance(field, PasswordField)
     if text and not any(isinstance(v, NoControlCharacters) for v in field.validators):
         added.append(NoControlCharacters(multiline=isinstance(field, TextAreaField)))
@@ -99,12 +117,17 @@ def _hygiene(field) -> list:
     return added
 
 
-class Form(FlaskForm):
+class Form(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types: FlaskForm is Any
     """The base of every form: text fields refuse control characters, URL fields take http(s),
     date fields take years rosemeet can compute with."""
 
-    class Meta:
-        def bind_field(self, form, unbound_field, options):
+    class Meta(DefaultMeta):
+        def bind_field(
+            self,
+            form: BaseForm,
+            unbound_field: UnboundField[_FieldT],
+            options: MutableMapping[str, Any],
+        ) -> _FieldT:
             """Bind as usual, then add the hygiene validators the field lacks."""
             field = super().bind_field(form, unbound_field, options)
             added = _hygiene(field)
@@ -117,7 +140,14 @@ class ConfirmForm(Form):
     """An empty form: a CSRF-protected button."""
 
 
-def show_error(form, error, field_name: str | None = None) -> None:
+def given(data: _Data | None) -> _Data:
+    """The data of a field that its validators require (``InputRequired``, ``DataRequired``),
+    read after the form validated: never None then."""
+    assert data is not None, "a required field without data"
+    return data
+
+
+def show_error(form: BaseForm, error: Refused, field_name: str | None = None) -> None:
     """Put an operation's refusal (``.message``, ``.field``) next to its form field, or flash
     it when the form has no such field."""
     name = field_name or getattr(error, "field", None)
@@ -138,7 +168,7 @@ class Attempt:
 
 @contextmanager
 def attempt(
-    form=None,
+    form: BaseForm | None = None,
     field: str | None = None,
     *,
     show: Callable[..., None] = show_error,

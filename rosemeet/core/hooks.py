@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, current_app
 from jinja2 import pass_context
@@ -54,7 +55,7 @@ def register_template_hook(
 
 
 @pass_context
-def template_hook(page: Context, slot: str, /, **context) -> Markup:
+def template_hook(page: Context, slot: str, /, **context: Any) -> Markup:
     """The snippets registered for ``slot``, one per line: a template is rendered as an include
     would be (the page's variables, such as a mail's per-batch helpers, and ``context``), a
     callable with ``context``."""

@@ -25,7 +25,8 @@ def select_locale() -> str:
     if not has_request_context():
         return "nl"
     if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
-        return current_user.locale
+        locale: str = current_user.locale
+        return locale
     return request.accept_languages.best_match(list(LANGUAGES), default="nl") or "nl"
 
 

@@ -11,9 +11,10 @@ yearly RRULEs (the RDATE lists that libraries generate confuse Outlook).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol, TypeVar
 
 from icalendar import Calendar, Event, Timezone, vCalAddress
 
@@ -74,6 +75,44 @@ class EventDetails:
     description: str = ""
 
 
+class CalendarMeeting(Protocol):
+    """What the builders read of a meeting (a ``meetings.models.Meeting``)."""
+
+    #: the stable UID of its VEVENT
+    uid: str
+    #: SEQUENCE: grows with every change of time, place or status
+    sequence: int
+    #: the IANA zone its times are written in
+    timezone: str
+    #: address, video-call link, why it was cancelled
+    location: str | None
+    online_url: str | None
+    cancel_reason: str | None
+    #: when the record was made and last changed
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def local_start(self) -> datetime:
+        """Start in the meeting's zone."""
+
+    @property
+    def local_end(self) -> datetime:
+        """End in the meeting's zone."""
+
+    @property
+    def display_title(self) -> str:
+        """What the calendar calls it."""
+
+    @property
+    def is_cancelled(self) -> bool:
+        """Whether it is cancelled."""
+
+
+#: the kind of meeting a feed is made of
+_M = TypeVar("_M", bound=CalendarMeeting)
+
+
 def _calendar(method: str | None = None) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -91,7 +130,7 @@ def _address(name: str, email: str) -> vCalAddress:
 
 
 def meeting_event(
-    meeting,
+    meeting: CalendarMeeting,
     details: EventDetails,
     attendees: Iterable[Attendee] = (),
     stamp: datetime | None = None,
@@ -131,7 +170,7 @@ def meeting_event(
 
 def _serialise(calendar: Calendar, zones: set[str]) -> str:
     """The calendar as text, with the static Brussels zone and generated others."""
-    text = calendar.to_ical().decode()
+    text: str = calendar.to_ical().decode()
     blocks = []
     if "Europe/Brussels" in zones:
         blocks.append(BRUSSELS_VTIMEZONE)
@@ -144,14 +183,20 @@ def _serialise(calendar: Calendar, zones: set[str]) -> str:
     return text
 
 
-def invitation(method: str, meeting, details: EventDetails, attendees: list[Attendee]) -> str:
+def invitation(
+    method: str, meeting: CalendarMeeting, details: EventDetails, attendees: list[Attendee]
+) -> str:
     """An iTIP message: METHOD:REQUEST for new and changed meetings, CANCEL for cancelled."""
     calendar = _calendar(method)
     calendar.add_component(meeting_event(meeting, details, attendees))
     return _serialise(calendar, {meeting.timezone})
 
 
-def feed(name: str, meetings: Iterable, details_for) -> str:
+def feed(
+    name: str,
+    meetings: Iterable[_M],
+    details_for: Callable[[_M], EventDetails],
+) -> str:
     """A subscribable calendar (no METHOD, no attendees): NAME, refresh hints, one event each."""
     calendar = _calendar()
     calendar.add("name", name)
@@ -159,7 +204,7 @@ def feed(name: str, meetings: Iterable, details_for) -> str:
     calendar.add("x-wr-timezone", "Europe/Brussels")
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
-    zones = set()
+    zones: set[str] = set()
     for meeting in meetings:
         calendar.add_component(
             meeting_event(meeting, details_for(meeting), stamp=meeting.updated_at)
@@ -168,7 +213,7 @@ def feed(name: str, meetings: Iterable, details_for) -> str:
     return _serialise(calendar, zones)
 
 
-def single(meeting, details: EventDetails) -> str:
+def single(meeting: CalendarMeeting, details: EventDetails) -> str:
     """A one-off download of one meeting (METHOD:PUBLISH)."""
     calendar = _calendar("PUBLISH")
     calendar.add_component(meeting_event(meeting, details, stamp=meeting.updated_at))

@@ -29,7 +29,8 @@ def redact(text: str) -> str:
     return SECRET_PATH.sub(r"\g<route><token>", text)
 
 
-def _redact_value(value):
+def _redact_value(value: object) -> object:
+    """``value`` redacted when it is text, else as it is."""
     return redact(value) if isinstance(value, str) else value
 
 

@@ -14,6 +14,7 @@ a local time) while the field keeps its own name when loaded.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -49,18 +50,26 @@ class Base:
     attribute of its name (loading is unchanged, so a loaded field keeps its name), and its
     messages are translated when the error is made (in the language of the request)."""
 
-    def __init__(self, *args, source: Callable[[Any], Any] | None = None, **kwargs):
+    def __init__(
+        self, *args: Any, source: Callable[[Any], Any] | None = None, **kwargs: Any
+    ) -> None:
         """The field, dumped from ``source(obj)`` when given."""
         super().__init__(*args, **kwargs)
         self.source = source
 
-    def get_value(self, obj, attr, accessor=None, default=missing):
+    def get_value(
+        self,
+        obj: Any,
+        attr: str,
+        accessor: Callable[[Any, str, Any], Any] | None = None,
+        default: Any = missing,
+    ) -> Any:
         """The value to dump: ``source(obj)``, or the attribute as usual."""
         if self.source is None:
             return super().get_value(obj, attr, accessor, default)  # type: ignore[misc]
         return self.source(obj)
 
-    def make_error(self, key: str, **kwargs) -> ma.ValidationError:
+    def make_error(self, key: str, **kwargs: Any) -> ma.ValidationError:
         """The error ``key`` with its message translated now."""
         return ma.ValidationError(str(self.error_messages[key]).format(**kwargs))  # type: ignore[attr-defined]
 
@@ -89,8 +98,8 @@ class Text(Base, fields.String):
         multiline: bool = False,
         max_length: int | None = None,
         blank: bool = True,
-        **kwargs,
-    ):
+        **kwargs: Any,
+    ) -> None:
         """A text field with the form fields' rules."""
         if max_length is not None:
             kwargs["validate"] = [*_validators(kwargs), _at_most(max_length)]
@@ -101,7 +110,7 @@ class Text(Base, fields.String):
         self.multiline = multiline
         self.blank = blank
 
-    def _deserialize(self, value, attr, data, **kwargs) -> str:
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         if not isinstance(value, str):
             raise self.make_error("invalid")
         if forbidden_character(value, multiline=self.multiline):
@@ -113,7 +122,7 @@ class Text(Base, fields.String):
         return value
 
 
-def _validators(kwargs: dict) -> list:
+def _validators(kwargs: dict[str, Any]) -> list[Any]:
     validate = kwargs.pop("validate", None)
     if validate is None:
         return []
@@ -123,12 +132,12 @@ def _validators(kwargs: dict) -> list:
 class Url(Text):
     """A web address: http:// or https:// with a host (empty text clears it)."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         """A URL field (documented with the ``uri`` format)."""
         kwargs.setdefault("metadata", {})["format"] = "uri"
         super().__init__(**kwargs)
 
-    def _deserialize(self, value, attr, data, **kwargs) -> str:
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
         parts = urlsplit(text.strip())
         if text.strip() and (parts.scheme not in ("http", "https") or not parts.netloc):
@@ -139,7 +148,7 @@ class Url(Text):
 class Email(Text):
     """An e-mail address."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         """An e-mail field (documented with the ``email`` format)."""
         kwargs.setdefault("metadata", {})["format"] = "email"
         kwargs["validate"] = [
@@ -155,7 +164,9 @@ class Integer(Base, fields.Integer):
 
     default_error_messages = {**FIELD_MESSAGES, "invalid": _l("Expected a whole number.")}
 
-    def __init__(self, *, low: int = -MAX_ID, high: int = MAX_ID, strict: bool = True, **kwargs):
+    def __init__(
+        self, *, low: int = -MAX_ID, high: int = MAX_ID, strict: bool = True, **kwargs: Any
+    ) -> None:
         """A strict integer field within [low, high]."""
         message = _l("Give a whole number from %(low)d to %(high)d.", low=low, high=high)
         kwargs["validate"] = [*_validators(kwargs), ma.validate.Range(low, high, error=message)]
@@ -171,21 +182,21 @@ class Id(Integer):
         "invalid": _l("Give the id of an existing object (a whole number from 1)."),
     }
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         """An id field."""
         super().__init__(low=1, high=MAX_ID, **kwargs)
 
-    def _validated(self, value):
+    def _validated(self, value: Any) -> int:
         if not self.strict and not (isinstance(value, str) and value.isascii() and value.isdigit()):
             raise self.make_error("invalid")
         return super()._validated(value)
 
-    def _validate(self, value) -> None:
+    def _validate(self, value: Any) -> None:
         if not 1 <= value <= MAX_ID:
             raise self.make_error("invalid")
 
 
-class List(Base, fields.List):
+class List(Base, fields.List[Any]):
     """A JSON array of one kind of value."""
 
     default_error_messages = {**FIELD_MESSAGES, "invalid": _l("Expected a list.")}
@@ -194,7 +205,7 @@ class List(Base, fields.List):
 class Ids(List):
     """A list of ids (the ids of related objects when dumped with ``source=``)."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         """A list of ids."""
         super().__init__(Id(), **kwargs)
 
@@ -205,16 +216,16 @@ class Flag(Base, fields.Boolean):
     default_error_messages = {**FIELD_MESSAGES, "invalid": _l("Expected true or false.")}
 
 
-class Choice(Base, fields.Enum):
+class Choice(Base, fields.Enum[Any]):
     """One value of an enumeration (``LabelledEnum``), as its value."""
 
     default_error_messages = FIELD_MESSAGES
 
-    def __init__(self, enum, **kwargs):
-        """A field of the values of ``enum``."""
-        super().__init__(enum, by_value=Text, **kwargs)
+    def __init__(self, enum_class: type[enum.Enum], **kwargs: Any) -> None:
+        """A field of the values of ``enum_class``."""
+        super().__init__(enum_class, by_value=Text, **kwargs)
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         try:
             return super()._deserialize(value, attr, data, **kwargs)
         except ma.ValidationError:
@@ -225,7 +236,7 @@ class Choice(Base, fields.Enum):
 class _Written:
     """A value written as a JSON string (a date, a time): anything else is refused."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if not isinstance(value, str):
             raise self.make_error("invalid")  # type: ignore[attr-defined]
         return super()._deserialize(value, attr, data, **kwargs)  # type: ignore[misc]
@@ -234,7 +245,7 @@ class _Written:
 class _InYears(_Written):
     """A date or a time in the years rosemeet accepts (date arithmetic cannot overflow)."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         found = super()._deserialize(value, attr, data, **kwargs)
         if not in_date_range(found):
             raise ma.ValidationError(date_range_message())
@@ -272,7 +283,7 @@ class Clock(Base, _Written, fields.Time):
 
     default_error_messages = {**FIELD_MESSAGES, "invalid": _CLOCK, "format": _CLOCK}
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         """A time field written as HH:MM."""
         kwargs.setdefault("metadata", {}).update(pattern="^[0-2][0-9]:[0-5][0-9]$")
         super().__init__(format="%H:%M", **kwargs)

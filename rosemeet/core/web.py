@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, has_request_context, request
 from flask_babel import gettext as _
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
 
 from rosemeet.extensions import db
 
@@ -44,7 +45,7 @@ class App(Flask):
     that catches an operation's ``Refused`` runs the operation in ``db.session.begin_nested()``,
     so that what it changed before refusing is undone and the rest of the request stands."""
 
-    def dispatch_request(self) -> Response:  # type: ignore[override]
+    def dispatch_request(self) -> Response:
         response = self.make_response(super().dispatch_request())
         if response.status_code < 400:
             db.session.commit()
@@ -58,7 +59,14 @@ class IdConverter(IntegerConverter):
 
     regex = digits_at_most(MAX_ID)
 
-    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
+    def __init__(
+        self,
+        map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = None,
+        signed: bool = False,
+    ) -> None:
         """An integer converter whose ``max`` defaults to the largest database id."""
         super().__init__(map, fixed_digits, min, MAX_ID if max is None else max, signed)
 
@@ -79,7 +87,7 @@ def client_ip() -> str:
     return request.remote_addr or "unknown"
 
 
-def outside_request_context():
+def outside_request_context() -> AbstractContextManager[Any]:
     """A request context on BASE_URL when there is none (CLI, scheduler), so that
     ``url_for`` works in mail templates; a no-op inside a request."""
     if has_request_context():
@@ -87,7 +95,7 @@ def outside_request_context():
     return current_app.test_request_context(base_url=current_app.config["BASE_URL"])
 
 
-def parse_id(value) -> int | None:
+def parse_id(value: object) -> int | None:
     """A whole number written in ASCII digits ("12") that fits the database, else None
     ("²", "-1", "x", None, True, "99999999999999999999")."""
     if isinstance(value, bool):
@@ -101,7 +109,10 @@ def parse_id(value) -> int | None:
 
 def date_range_message() -> str:
     """What to tell someone whose date lies outside the years rosemeet accepts."""
-    return _("Give a date between the years %(first)d and %(last)d.", first=MIN_YEAR, last=MAX_YEAR)
+    message: str = _(
+        "Give a date between the years %(first)d and %(last)d.", first=MIN_YEAR, last=MAX_YEAR
+    )
+    return message
 
 
 def in_date_range(value: date | datetime | None) -> bool:

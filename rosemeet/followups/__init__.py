@@ -14,7 +14,8 @@ def setup(app: Flask) -> None:
     from rosemeet.agendas.queries import register_agenda_section
     from rosemeet.agendas.signals import minutes_approved
     from rosemeet.core.hooks import register_demo_step, register_template_hook
-    from rosemeet.followups import (  # noqa: F401 (models, permissions: tables, rules)
+    from rosemeet.core.permissions import register_rules
+    from rosemeet.followups import (  # noqa: F401 (models: tables)
         cli,
         demo,
         models,
@@ -27,6 +28,7 @@ def setup(app: Flask) -> None:
     )
     from rosemeet.mail.reminders import register_reminder_kind
 
+    register_rules(app, permissions.RULES)
     app.register_blueprint(views.bp)
     for command in cli.COMMANDS:
         app.cli.add_command(command)

@@ -23,7 +23,7 @@ def digest_sections(today: date) -> list[dict]:
             body=f.body.code,
             title=f.title,
             owner=f.owner_label or _("no owner"),
-            date=f.due_on.strftime("%d/%m/%Y"),
+            date=format(f.due_on, "%d/%m/%Y"),  # due: overdue follow-ups have a date
         )
         for f in overdue[:DIGEST_LINES]
     ]

@@ -1,7 +1,7 @@
 """Forms for decisions, follow-ups, their status and the search box.
 
-The API validates JSON with the same classes (see ``rosemeet/api/followups.py``); ids of
-people, organisations, bodies and actions are checked against the database in the view.
+Ids of people, organisations, bodies and actions are checked against the database in the
+view. (The API validates JSON with the schemas of ``schemas.py``.)
 """
 
 from __future__ import annotations

@@ -85,15 +85,8 @@ def _one_save_wins(follow_up: FollowUp) -> Iterator[None]:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def item_bodies(item: AgendaItem) -> list[Body]:
-    """The bodies an item belongs to: its meeting's (two for a joint meeting) or its backlog's."""
-    if item.meeting is not None:
-        return list(item.meeting.bodies)
-    return [item.body] if item.body is not None else []
-
-
 def _owning_body(item: AgendaItem, body: Body | None) -> Body:
-    bodies = item_bodies(item)
+    bodies = queries.item_bodies(item)
     if body is None:
         if not bodies:
             raise FollowUpError(_("This item belongs to no body."))
@@ -209,6 +202,7 @@ def create_follow_up(
         body = body or decision.body
     if item is not None:
         body = _owning_body(item, body)
+    assert body is not None  # the item's body, else the decision's
     _check_report_to(body, report_to_body)
     if owner_organisation is None and owner_person is not None:
         owner_organisation = owner_person.organisation

@@ -10,9 +10,9 @@ the lists; keep the two together.
 """
 
 from rosemeet.agendas.models import AgendaItem
-from rosemeet.core.permissions import logged_in, rule
+from rosemeet.core.permissions import RuleEntry, logged_in
 from rosemeet.followups.models import Decision, FollowUp
-from rosemeet.followups.operations import item_bodies
+from rosemeet.followups.queries import item_bodies
 from rosemeet.meetings.models import Meeting
 from rosemeet.network.models import Body
 from rosemeet.network.permissions import runs_body
@@ -27,19 +27,16 @@ def _reads(user, body: Body | None) -> bool:
     )
 
 
-@rule(AgendaItem, "record_outcomes")
 def record_outcomes(user, item) -> bool:
     """The chair and the secretary of the item's body record its decisions and follow-ups."""
     return item is not None and any(runs_body(user, b) for b in item_bodies(item))
 
 
-@rule(Meeting, "record_outcomes")
 def record_in_meeting(user, meeting) -> bool:
     """... and deal with the opvolglijst of their body's meetings."""
     return meeting is not None and any(runs_body(user, b) for b in meeting.bodies)
 
 
-@rule(Decision, "view")
 def view_decision(user, decision) -> bool:
     """Decisions are read with their body's register."""
     return decision is not None and _reads(user, decision.body)
@@ -49,7 +46,6 @@ def _member(user, body: Body | None) -> bool:
     return body is not None and logged_in(user) and current_role(user, body) is not None
 
 
-@rule(FollowUp, "view")
 def view_follow_up(user, follow_up) -> bool:
     """Its owner reads it, so do those who read the owning body's follow-ups (its members;
     everyone logged in for a public body) and the members of the body it reports back to.
@@ -65,13 +61,11 @@ def view_follow_up(user, follow_up) -> bool:
     return _reads(user, follow_up.body) or _member(user, follow_up.report_to_body)
 
 
-@rule(FollowUp, "edit")
 def edit_follow_up(user, follow_up) -> bool:
     """The chair and the secretary of the owning body change what it says."""
     return follow_up is not None and runs_body(user, follow_up.body)
 
 
-@rule(FollowUp, "set_status")
 def set_status(user, follow_up) -> bool:
     """Owners update the status of their own follow-ups; the chair and the secretary of the
     owning body and of the body it reports back to deal with it."""
@@ -84,7 +78,18 @@ def set_status(user, follow_up) -> bool:
     )
 
 
-@rule(None, "search", "track_follow_ups")
 def search_and_track(user, _obj) -> bool:
     """Logged-in people search and use the tracker (they see only what they may read)."""
     return logged_in(user)
+
+
+#: this domain's rules for ``can``, registered on the app by its ``setup``
+RULES: list[RuleEntry] = [
+    (AgendaItem, ("record_outcomes",), record_outcomes),
+    (Meeting, ("record_outcomes",), record_in_meeting),
+    (Decision, ("view",), view_decision),
+    (FollowUp, ("view",), view_follow_up),
+    (FollowUp, ("edit",), edit_follow_up),
+    (FollowUp, ("set_status",), set_status),
+    (None, ("search", "track_follow_ups"), search_and_track),
+]

@@ -210,7 +210,7 @@ class TrackerFilter:
     open_only: bool = False
 
 
-def tracker(user, flt: TrackerFilter, today: date, limit: int = 500) -> list[FollowUp]:
+def tracker(user, flt: TrackerFilter, today: date, limit: int | None = 500) -> list[FollowUp]:
     """Follow-ups the user may read, filtered; overdue first, then by due date."""
     query = select(FollowUp).where(readable_follow_ups(user))
     if flt.body_id:
@@ -276,7 +276,8 @@ class Referral:
 
 
 def _follow_up_referral(f: FollowUp) -> Referral:
-    meeting = f.closed_in_meeting
+    meeting, to_body = f.closed_in_meeting, f.report_to_body
+    assert to_body is not None  # ``referrals`` selects follow-ups with a report-to body
     if f.is_open:
         state = "open"
     elif meeting is not None and f.report_to_body_id in {b.id for b in meeting.bodies}:
@@ -287,7 +288,7 @@ def _follow_up_referral(f: FollowUp) -> Referral:
         "follow_up",
         f.title,
         f.body,
-        f.report_to_body,
+        to_body,
         f.origin_date or f.created_at.date(),
         state,
         meeting,
@@ -344,7 +345,7 @@ def closing_meetings(follow_up: FollowUp) -> list[Meeting]:
 
 def load_decision(decision_id: int) -> Decision:
     """A decision with its meeting, item, actions and follow-ups (for its page)."""
-    return db.session.scalar(
+    return db.session.execute(
         select(Decision)
         .where(Decision.id == decision_id)
         .options(
@@ -353,7 +354,7 @@ def load_decision(decision_id: int) -> Decision:
             selectinload(Decision.actions),
             selectinload(Decision.follow_ups).options(*_follow_up_load()),
         )
-    )
+    ).scalar_one()
 
 
 def referrals(user, body_id: int | None = None, open_only: bool = False) -> list[Referral]:
@@ -402,7 +403,10 @@ def decisions(user, body_id: int | None = None, year: int | None = None) -> list
     return list(
         db.session.scalars(
             query.options(*_decision_load()).order_by(
-                Decision.year.desc(), Decision.decided_on.desc(), Decision.sequence.desc()
+                Decision.year.desc(),
+                Decision.decided_on.desc(),
+                Decision.sequence.desc(),
+                Decision.id.desc(),
             )
         )
     )
@@ -423,7 +427,7 @@ class HistoryEntry:
     on: date
     kind: str  # "item", "decision", "follow_up"
     body_names: str
-    obj: object
+    obj: AgendaItem | Decision | FollowUp
 
 
 def action_history(user, action: PlanAction) -> list[HistoryEntry]:
@@ -464,7 +468,7 @@ def action_history(user, action: PlanAction) -> list[HistoryEntry]:
                     decision_action.c.action_id == action.id
                 )
             ),
-            Decision.body_id.in_(ids) if ids is not None else True,
+            Decision.body_id.in_(ids) if ids is not None else true(),
         )
         .options(selectinload(Decision.meeting))
     ).all()
@@ -569,5 +573,12 @@ def agenda_sections(meeting: Meeting, viewer=REQUEST_VIEWER) -> list[dict]:
     ]
     return [
         {"key": "follow_ups", "title": _("Follow-up list"), "items": carried},
-        {"key": "fed_back", "title": "Terugkoppeling", "items": fed_back},
+        {"key": "fed_back", "title": _("Feedback"), "items": fed_back},
     ]
+
+
+def item_bodies(item: AgendaItem) -> list[Body]:
+    """The bodies an item belongs to: its meeting's (two for a joint meeting) or its backlog's."""
+    if item.meeting is not None:
+        return list(item.meeting.bodies)
+    return [item.body] if item.body is not None else []

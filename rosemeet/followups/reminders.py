@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, timedelta
+from functools import partial
 
 from flask_babel import gettext as _
 
@@ -22,14 +23,19 @@ DUE_NOTICE = timedelta(days=7)
 def follow_ups_due_soon(today: date) -> Iterator[Reminder]:
     """Open follow-ups due today or within 7 days: their owner hears once per due date."""
     for follow_up in queries.follow_ups_due(today, today + DUE_NOTICE):
-        person = follow_up.owner_person
+        person, due_on = follow_up.owner_person, follow_up.due_on
+        assert person is not None and due_on is not None  # the query selects only these
         yield Reminder(
             person=person,
-            key=f"follow-up {follow_up.id}:person {person.id}:{follow_up.due_on.isoformat()}",
-            subject=lambda f=follow_up: _(
-                "Follow-up due on %(date)s: %(title)s",
-                date=f.due_on.strftime("%d/%m/%Y"),
-                title=f.title,
+            key=f"follow-up {follow_up.id}:person {person.id}:{due_on.isoformat()}",
+            subject=partial(
+                lambda f, due_on: _(
+                    "Follow-up due on %(date)s: %(title)s",
+                    date=due_on.strftime("%d/%m/%Y"),
+                    title=f.title,
+                ),
+                follow_up,
+                due_on,
             ),
             template="followups/mail_due",
             context={"follow_up": follow_up},
@@ -40,16 +46,17 @@ def follow_ups_overdue(today: date) -> Iterator[Reminder]:
     """Open follow-ups past their due date: their owner hears once a week."""
     week = today.isocalendar()
     for follow_up in queries.overdue_follow_ups(today):
-        person = follow_up.owner_person
+        person, due_on = follow_up.owner_person, follow_up.due_on
         if person is None:
             continue
+        assert due_on is not None  # the query selects those due before today
         yield Reminder(
             person=person,
             key=(
                 f"follow-up {follow_up.id}:person {person.id}:"
-                f"{follow_up.due_on.isoformat()}:{week.year}-W{week.week:02d}"
+                f"{due_on.isoformat()}:{week.year}-W{week.week:02d}"
             ),
-            subject=lambda f=follow_up: _("Overdue follow-up: %(title)s", title=f.title),
+            subject=partial(lambda f: _("Overdue follow-up: %(title)s", title=f.title), follow_up),
             template="followups/mail_overdue",
             context={"follow_up": follow_up},
         )

@@ -176,6 +176,7 @@ def reindex_all() -> int:
     connection.execute(delete(SearchDocument))
     count = 0
     for model in SOURCES:
+        obj: object
         for obj in db.session.scalars(select(model)):
             for kind, object_id, values in _documents(connection, obj):
                 if values is not None:
@@ -263,7 +264,7 @@ def search(user, query: str, limit: int = 50) -> list[Hit]:
     for doc_id in ids:
         doc = documents.get(doc_id)
         obj = objects.get((doc.kind, doc.object_id)) if doc else None
-        if obj is None or not _may_see(user, doc.kind, obj):
+        if doc is None or obj is None or not _may_see(user, doc.kind, obj):
             continue
         hits.append(
             Hit(

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from rosemeet.accounts.models import Person
 from rosemeet.agendas.models import AgendaItem
 from rosemeet.core.enums import select_choices
-from rosemeet.core.forms import ConfirmForm, attempt, show_error
+from rosemeet.core.forms import ConfirmForm, attempt, given, show_error
 from rosemeet.core.permissions import can, get_or_404, require
 from rosemeet.core.time import local_today
 from rosemeet.core.web import parse_id, safe_next
@@ -86,7 +86,7 @@ def resolve(model, ident):
 def decision_form(item: AgendaItem, **kwargs) -> DecisionForm:
     """The decision form for an item, with its choices."""
     form = DecisionForm(**kwargs)
-    form.body_id.choices = _body_choices(ops.item_bodies(item), empty=False)
+    form.body_id.choices = _body_choices(queries.item_bodies(item), empty=False)
     form.action_ids.choices = _action_choices()
     if not form.is_submitted():
         form.action_ids.data = [a.id for a in item.actions]
@@ -104,7 +104,7 @@ def follow_up_form(item: AgendaItem | None, decisions=(), **kwargs) -> FollowUpF
         [("", "—"), *((d.id, f"{d.number}: {d.text[:60]}") for d in decisions)]
     )
     if item is not None:
-        form.body_id.choices = _body_choices(ops.item_bodies(item), empty=False)
+        form.body_id.choices = _body_choices(queries.item_bodies(item), empty=False)
         if not form.is_submitted():
             form.action_ids.data = [a.id for a in item.actions]
     return form
@@ -190,7 +190,7 @@ def add_decision(item_id: int):
     with attempt(form):
         decision = ops.record_decision(
             item,
-            form.text.data,
+            given(form.text.data),
             _load_ids(PlanAction, form.action_ids.data),
             by=current_user,
             body=_chosen_body(form),

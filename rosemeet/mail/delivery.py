@@ -50,7 +50,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql.dml import Update
 
 from rosemeet.core.web import outside_request_context
-from rosemeet.db import utcnow
+from rosemeet.db import rows_changed, utcnow
 from rosemeet.extensions import db
 from rosemeet.mail import links
 from rosemeet.mail.models import MessageStatus, OutboxMessage
@@ -162,7 +162,7 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     if message.link_kind:
         with outside_request_context():
             urls = links.make_links(message.link_kind, message.link_args)
-        text_body = links.fill(text_body, urls)
+        text_body = links.fill(text_body, urls) or ""  # text stays text
         html_body = links.fill(html_body, urls, as_html=True)
     if _CONTROL.search(message.to_email or ""):
         raise ValueError("the address contains a line break or control character")
@@ -274,7 +274,7 @@ def _write(statement: Update) -> int:
     a write that still fails is kept for the next run (and the error raised)."""
     for attempt in range(WRITE_TRIES):
         try:
-            count = db.session.execute(statement).rowcount
+            count = rows_changed(db.session.execute(statement))
             db.session.commit()
             return count
         except DATABASE_ERRORS as exc:
@@ -420,17 +420,19 @@ class _Run:
         try:
             db.session.connection()  # begin first: on SQLite this may wait for the write lock
             now = self.settings.now()
-            renewed = db.session.execute(
-                _where_ours(message_id, self.claim)
-                .where(OutboxMessage.status == MessageStatus.PENDING)
-                .values(claimed_until=now + self.settings.claim_for)
-            ).rowcount
+            renewed = rows_changed(
+                db.session.execute(
+                    _where_ours(message_id, self.claim)
+                    .where(OutboxMessage.status == MessageStatus.PENDING)
+                    .values(claimed_until=now + self.settings.claim_for)
+                )
+            )
             if renewed != 1:
                 db.session.rollback()
                 logger.info("message %s is no longer ours to send", message_id)
                 return None
             self.check_guard()
-            message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+            message = db.session.get_one(OutboxMessage, message_id, populate_existing=True)
             tried = _Tried(message.id, message.attempts, message.first_attempt_at)
             failure = None
             try:
@@ -510,6 +512,7 @@ class _Run:
                         waiting.pop(0)
                         continue
                     tried, email = prepared
+                    assert self.smtp is not None  # connected before deliver(), kept by reconnect()
                     outcome = _send(self.smtp, email)  # no transaction is open here
                     waiting.pop(0)
                     self.record(tried, outcome)
@@ -547,15 +550,17 @@ def _note_unreachable(error: str, settings: _Settings) -> int:
             .execution_options(synchronize_session=False)
         )
         hours = settings.dead_after / timedelta(hours=1)
-        given_up = db.session.execute(
-            update(OutboxMessage)
-            .where(due, OutboxMessage.first_attempt_at <= now - settings.dead_after)
-            .values(
-                status=MessageStatus.DEAD,
-                last_error=f"{error} (given up {hours:g} hours after the first attempt)",
+        given_up = rows_changed(
+            db.session.execute(
+                update(OutboxMessage)
+                .where(due, OutboxMessage.first_attempt_at <= now - settings.dead_after)
+                .values(
+                    status=MessageStatus.DEAD,
+                    last_error=f"{error} (given up {hours:g} hours after the first attempt)",
+                )
+                .execution_options(synchronize_session=False)
             )
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        )
         db.session.commit()
     except BaseException:
         db.session.rollback()

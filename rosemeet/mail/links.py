@@ -7,11 +7,12 @@ with its arguments (``link_kind="rsvp"``, ``link_args={"meeting": 4, "person": 9
 never a token). When delivery builds the e-mail it asks the kind's link maker for fresh URLs
 and fills them in (``fill``); pages show the message with ``[link]`` instead (``mask``).
 
-Registry: the domain that owns a kind of link registers its maker with ``@link_maker(kind)``
-in its operations module, next to the token code it wraps (as ``mail.reminders.producer``
-does for reminders). create_app imports every domain's views, hence operations, in every
-process (web, scheduler, CLI), so the makers are there before anything is delivered; a kind
-without a maker fails its messages with a reason instead of sending a dead link.
+Registry: the domain that owns a kind of link writes its maker in its operations module, next
+to the token code it wraps, and its ``setup(app)`` registers it on the app with
+``register_link_maker`` (as it registers its reminder kinds), so importing a module registers
+nothing. create_app runs every setup in every process (web, scheduler, CLI), so the makers are
+there before anything is delivered; a kind without a maker fails its messages with a reason
+instead of sending a dead link.
 """
 
 from __future__ import annotations
@@ -20,10 +21,13 @@ import html
 import re
 from collections.abc import Callable, Mapping
 
+from flask import Flask, current_app
+
 #: ``maker(**link_args) -> {placeholder name: absolute URL}``; raises LinkUnavailable
 LinkMaker = Callable[..., dict[str, str]]
 
-_MAKERS: dict[str, LinkMaker] = {}
+#: where an app keeps its link makers: kind -> maker
+REGISTRY = "rosemeet_link_makers"
 
 #: where a secret link goes in a stored body
 PLACEHOLDER = re.compile(r"\[\[link:(?P<name>[a-z_]{1,40})\]\]")
@@ -40,15 +44,13 @@ class LinkUnavailable(Exception):
     would be useless or misleading, so it is failed with this reason instead of being sent."""
 
 
-def link_maker(*kinds: str) -> Callable[[LinkMaker], LinkMaker]:
-    """Register a function that makes the links of these kinds."""
-
-    def register(func: LinkMaker) -> LinkMaker:
-        for kind in kinds:
-            _MAKERS[kind] = func
-        return func
-
-    return register
+def register_link_maker(app: Flask, maker: LinkMaker, *kinds: str) -> None:
+    """Let ``maker`` make the links of these kinds on this app (a domain's setup calls this)."""
+    makers: dict[str, LinkMaker] = app.extensions.setdefault(REGISTRY, {})
+    for kind in kinds:
+        if kind in makers:
+            raise ValueError(f"link kind {kind!r} is registered twice")
+        makers[kind] = maker
 
 
 def placeholder(name: str) -> str:
@@ -65,7 +67,7 @@ def placeholders(*names: str) -> dict[str, str]:
 
 def make_links(kind: str, args: Mapping | None) -> dict[str, str]:
     """The fresh URLs of a message's secret links."""
-    maker = _MAKERS.get(kind)
+    maker = current_app.extensions.get(REGISTRY, {}).get(kind)
     if maker is None:
         raise LinkUnavailable(f"no link maker for {kind!r}")
     return maker(**(args or {}))

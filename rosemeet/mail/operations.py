@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import render_template
 from sqlalchemy import insert, select, update
 
-from rosemeet.db import utcnow
+from rosemeet.db import rows_changed, utcnow
 from rosemeet.extensions import db
 from rosemeet.mail.models import MessageStatus, OutboxMessage
 
@@ -84,7 +84,7 @@ def enqueue_many(messages: list[dict]) -> int:
         existing.update(db.session.scalars(found_keys))
     coalesce_keys = [k for k in dict.fromkeys(m.get("coalesce_key") for m in messages) if k]
     # waiting messages (rows in the database, or rows of this batch) by coalesce key
-    waiting: dict[str, OutboxMessage | dict] = {}
+    waiting: dict[str | None, OutboxMessage | dict[str, Any]] = {}
     for chunk in _chunks(coalesce_keys):
         for found in db.session.scalars(
             select(OutboxMessage).where(OutboxMessage.coalesce_key.in_(chunk), _still_waiting())
@@ -190,12 +190,14 @@ def resend(message: OutboxMessage) -> bool:
 
 def resend_all_failed() -> int:
     """Put every failed message back in the queue at once; how many."""
-    count = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.status == MessageStatus.DEAD)
-        .values(**_REQUEUED, next_attempt_at=utcnow())
-        .execution_options(synchronize_session="fetch")
-    ).rowcount
+    count = rows_changed(
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status == MessageStatus.DEAD)
+            .values(**_REQUEUED, next_attempt_at=utcnow())
+            .execution_options(synchronize_session="fetch")
+        )
+    )
     logger.info("%s failed messages queued again", count)
     return count
 
@@ -220,12 +222,14 @@ def hold_unclaimed(message: OutboxMessage) -> bool:
     """Keep delivery away from a waiting message until this transaction ends (a row lock on
     PostgreSQL, the write lock on SQLite): False when a delivery run has claimed it since it
     was read, so that its content can no longer be changed or withdrawn."""
-    held = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message.id, _still_waiting())
-        .values(next_attempt_at=OutboxMessage.next_attempt_at)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    held = rows_changed(
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message.id, _still_waiting())
+            .values(next_attempt_at=OutboxMessage.next_attempt_at)
+            .execution_options(synchronize_session=False)
+        )
+    )
     return held == 1
 
 

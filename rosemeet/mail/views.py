@@ -99,7 +99,7 @@ def reminders():
     person = current_user._get_current_object()
     form = ReminderForm()
     if form.validate_on_submit():
-        set_preferences(person, form.kinds.data)
+        set_preferences(person, form.kinds.data or [])
         flash(_("Your reminder settings are saved."), "success")
         return redirect(url_for("mail.reminders"))
     if request.method == "GET":

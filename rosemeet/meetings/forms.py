@@ -1,11 +1,11 @@
 """Forms for series, single meetings, cancellation, answers, attendance and quorum rules.
 
-The API validates JSON with the same classes (see ``rosemeet/api/meetings.py``).
+The API validates JSON with the schemas of ``schemas.py``; ``API_MESSAGES`` are its messages.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, time
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -32,7 +32,7 @@ from wtforms.validators import (
 from rosemeet.core.enums import select_choices
 from rosemeet.core.forms import Form
 from rosemeet.meetings import recurrence
-from rosemeet.meetings.models import Presence, QuorumBasis, Response
+from rosemeet.meetings.models import QuorumBasis, Response
 from rosemeet.meetings.recurrence import (
     END_CHOICES,
     MONTH_CHOICES,
@@ -179,10 +179,13 @@ class SeriesForm(Form):
     def series_end(self) -> SeriesEnd | None:
         """The end chosen (None keeps a custom rule's own end)."""
         kind = EndKind(self.end.data or EndKind.NEVER.value)
+        until, count = self.until.data, self.count.data
         if kind is EndKind.UNTIL:
-            return SeriesEnd.on(self.until.data)
+            assert until is not None  # validate_until requires it for this end
+            return SeriesEnd.on(until)
         if kind is EndKind.COUNT:
-            return SeriesEnd.after(self.count.data)
+            assert count is not None  # validate_count requires it for this end
+            return SeriesEnd.after(count)
         return None if self.preset.data == Preset.CUSTOM.value else SeriesEnd.never()
 
     def build_rrule(self) -> str:
@@ -288,65 +291,11 @@ class QuorumForm(Form):
     )
 
 
-def _aware(text: str) -> datetime:
-    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    if value.tzinfo is None:
-        raise ValueError("naive")
-    return value
-
-
-class DateTimeText(StringField):
-    """An ISO 8601 date-time with its UTC offset (API only)."""
-
-    def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
-        self.parsed = None
-        if self.data:
-            try:
-                self.parsed = _aware(self.data)
-            except ValueError:
-                self.parsed = None
-                raise ValueError(
-                    _l("Use ISO 8601 with the offset, for example 2027-03-09T14:00:00+01:00.")
-                ) from None
-
-
-class MeetingApiForm(Form):
-    """A one-off meeting or a change to a meeting, as JSON."""
-
-    title = StringField(validators=[Optional(), Length(max=200)])
-    starts_at = DateTimeText()
-    ends_at = DateTimeText()
-    timezone = StringField(validators=[Optional(), Length(max=64)])
-    location = StringField(validators=[Optional(), Length(max=300)])
-    online_url = URLField(validators=[Optional(), Length(max=500)])
-    body_ids = SelectMultipleField(coerce=int, validators=[Optional()])
-    invite_roles = SelectMultipleField(choices=Role.choices, validators=[Optional()])
-    guest_ids = SelectMultipleField(coerce=int, validators=[Optional()])
-
-
-class AttendanceApiForm(Form):
-    """An answer (for oneself) or a presence (for an invitee, by the secretary), as JSON."""
-
-    response = SelectField(
-        choices=lambda: [*select_choices([("", "")]), *Response.choices()],
-        validators=[Optional()],
-    )
-    person_id = IntegerField(validators=[Optional()])
-    presence = SelectField(
-        choices=lambda: [*select_choices([("", "")]), *Presence.choices()],
-        validators=[Optional()],
-    )
-
-
 #: Messages of the JSON API that belong to this domain (so its catalogue holds them).
 API_MESSAGES = {
     "unknown_person": _l("Unknown person."),
-    "date": _l("Use a date like 2027-03-09."),
     "to_before_from": _l("“to” lies before “from”."),
     "too_long": _l("Ask for at most three years at once."),
-    "need_body": _l("Choose at least one body."),
     "need_time": _l("Required: a date and time in ISO 8601 with the offset."),
     "need_response": _l("Give a response."),
-    "invalid": _l("Some fields are not valid."),
 }

@@ -9,7 +9,6 @@ message and, where it belongs to one, the field (API names: starts_at, ends_at, 
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,8 +20,7 @@ from dateutil.relativedelta import relativedelta
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -32,7 +30,7 @@ from rosemeet.core.time import local_today
 from rosemeet.core.web import outside_request_context
 from rosemeet.db import one_save_wins, utcnow
 from rosemeet.extensions import db
-from rosemeet.mail.links import LinkUnavailable, link_maker, placeholders
+from rosemeet.mail.links import LinkUnavailable, placeholders
 from rosemeet.mail.operations import (
     enqueue,
     enqueue_many,
@@ -53,7 +51,13 @@ from rosemeet.meetings.models import (
     QuorumRule,
     Response,
 )
-from rosemeet.meetings.queries import INVITEE_LOAD, invitee_ids, invitees, is_invitee
+from rosemeet.meetings.queries import (
+    INVITEE_LOAD,
+    invitee_ids,
+    invitees,
+    is_invitee,
+    rsvp_serializer,
+)
 from rosemeet.meetings.recurrence import ErrorCode, RecurrenceError
 from rosemeet.network.models import Body, Role
 
@@ -61,8 +65,6 @@ logger = logging.getLogger(__name__)
 
 #: Meetings of a series exist this far ahead; the scheduler extends the horizon daily.
 HORIZON_MONTHS = 18
-#: Roles that count for a quorum (observers do not).
-QUORUM_ROLES = {Role.CHAIR, Role.SECRETARY, Role.MEMBER}
 
 
 class MeetingError(Refused):
@@ -146,7 +148,6 @@ def roles_text(roles: Iterable[Role | str] | None) -> str:
 _MAIL_KINDS = {"invite": "meeting_invite", "update": "meeting_update", "cancel": "meeting_cancel"}
 
 
-@link_maker("rsvp")
 def rsvp_links(meeting: int, person: int) -> dict[str, str]:
     """One-click answer links for an invitee (no login needed), made when the mail is sent:
     the outbox holds placeholders. Refused (LinkUnavailable) when they would not work."""
@@ -766,49 +767,6 @@ def cancel_meeting(meeting: Meeting, reason: str, *, version: int | None = None)
     logger.info("meeting %s cancelled", meeting.id)
 
 
-# --- overlaps ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Overlap:
-    """A meeting that overlaps another one with shared invitees."""
-
-    meeting: Meeting
-    other: Meeting
-    shared: list[str]
-
-
-def find_overlaps(meetings: list[Meeting]) -> list[Overlap]:
-    """Scheduled meetings that overlap these ones in time and share invitees with them."""
-    active = [m for m in meetings if not m.is_cancelled]
-    if not active:
-        return []
-    own = {m.id for m in meetings}
-    overlapping_one = or_(
-        *(and_(Meeting.starts_at < m.ends_at, Meeting.ends_at > m.starts_at) for m in active)
-    )
-    others = db.session.scalars(
-        select(Meeting)
-        .where(
-            Meeting.status == MeetingStatus.SCHEDULED,
-            overlapping_one,
-            Meeting.id.not_in(own),
-        )
-        .options(*INVITEE_LOAD)
-        .order_by(Meeting.starts_at)
-    ).all()
-    found = []
-    for meeting in active:
-        people = None
-        for other in others:
-            if other.starts_at < meeting.ends_at and other.ends_at > meeting.starts_at:
-                people = people if people is not None else {p.id: p for p in invitees(meeting)}
-                shared = [people[i].name for i in invitee_ids(other) if i in people]
-                if shared:
-                    found.append(Overlap(meeting, other, sorted(shared)))
-    return found
-
-
 # --- attendance -------------------------------------------------------------------------------
 
 
@@ -846,31 +804,9 @@ def record_presence(meeting: Meeting, person: Person, presence: Presence | None)
     return attendance
 
 
-def _rsvp_serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="rosemeet-rsvp")
-
-
 def rsvp_token(meeting: Meeting, person: Person) -> str:
     """A signed token that lets one invitee answer for one meeting without logging in."""
-    return _rsvp_serializer().dumps({"m": meeting.id, "p": person.id})
-
-
-def load_rsvp_token(token: str, *, allow_ended: bool = False) -> tuple[Meeting, Person] | None:
-    """The meeting and invitee a token names, if it is genuine, the person still invited and
-    the meeting not over (``allow_ended`` finds it anyway, to say that it is over)."""
-    try:
-        data = _rsvp_serializer().loads(token)
-    except BadSignature:
-        return None
-    if not isinstance(data, dict):
-        return None
-    meeting = db.session.get(Meeting, data.get("m"))
-    person = db.session.get(Person, data.get("p"))
-    if meeting is None or person is None or person.id not in invitee_ids(meeting):
-        return None
-    if meeting.ends_at <= utcnow() and not allow_ended:
-        return None  # an answer link stops working once the meeting has ended
-    return meeting, person
+    return rsvp_serializer().dumps({"m": meeting.id, "p": person.id})
 
 
 # --- quorum -----------------------------------------------------------------------------------
@@ -892,57 +828,6 @@ def set_quorum_rule(body: Body, basis: QuorumBasis | None, percent: int = 50) ->
     rule.basis, rule.percent = basis, percent
     db.session.flush()
     return rule
-
-
-@dataclass
-class QuorumResult:
-    """Whether a body's quorum was reached at a meeting."""
-
-    body: Body
-    rule: QuorumRule
-    total: int
-    needed: int
-    present: int
-    #: whether any presence was recorded for the meeting yet
-    recorded: bool = True
-
-    @property
-    def reached(self) -> bool:
-        return self.present >= self.needed
-
-
-def _unit(person: Person, basis: QuorumBasis):
-    if basis is QuorumBasis.ORGANISATIONS and person.organisation_id is not None:
-        return ("organisation", person.organisation_id)
-    return ("person", person.id)
-
-
-def quorum_results(meeting: Meeting) -> list[QuorumResult]:
-    """Per body with a quorum rule: how many count, how many are needed, how many were there."""
-    rules = {
-        r.body_id: r
-        for r in db.session.scalars(
-            select(QuorumRule).where(QuorumRule.body_id.in_([b.id for b in meeting.bodies]))
-        )
-    }
-    present = {a.person_id for a in meeting.attendances if a.presence is Presence.PRESENT}
-    recorded = any(a.presence is not None for a in meeting.attendances)
-    on = meeting.local_start.date()
-    results = []
-    for body in meeting.bodies:
-        rule = rules.get(body.id)
-        if rule is None:
-            continue
-        seats = [
-            m.person
-            for m in body.memberships
-            if m.role in QUORUM_ROLES and m.is_current(on) and m.role in meeting.roles
-        ]
-        units = {_unit(p, rule.basis) for p in seats}
-        there = {_unit(p, rule.basis) for p in seats if p.id in present}
-        needed = max(1, math.ceil(len(units) * rule.percent / 100))
-        results.append(QuorumResult(body, rule, len(units), needed, len(there), recorded))
-    return results
 
 
 # --- people who leave a body ------------------------------------------------------------------

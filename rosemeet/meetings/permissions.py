@@ -1,25 +1,22 @@
 """Who may see and plan meetings, answer invitations and record attendance."""
 
-from rosemeet.core.permissions import rule
+from rosemeet.core.permissions import RuleEntry
 from rosemeet.meetings.models import Meeting
 from rosemeet.network.models import Body
 from rosemeet.network.permissions import runs_body
 from rosemeet.network.queries import current_role
 
 
-@rule(Body, "plan_meetings")
 def plan_meetings(user, body) -> bool:
     """The chair and the secretary plan the meetings of their body (admins always)."""
     return body is not None and not body.is_archived and runs_body(user, body)
 
 
-@rule(Body, "set_quorum")
 def set_quorum(user, body) -> bool:
     """The chair and the secretary set their body's quorum rule."""
     return body is not None and runs_body(user, body)
 
 
-@rule(Meeting, "view")
 def view_meeting(user, meeting) -> bool:
     """Meetings of public bodies are open to all; others to members of a body and guests."""
     if meeting is None:
@@ -32,7 +29,15 @@ def view_meeting(user, meeting) -> bool:
     )
 
 
-@rule(Meeting, "edit", "cancel", "record_attendance")
 def manage_meeting(user, meeting) -> bool:
     """The chair or the secretary of one of its bodies moves, cancels and takes attendance."""
     return meeting is not None and any(runs_body(user, b) for b in meeting.bodies)
+
+
+#: this domain's rules for ``can``, registered on the app by its ``setup``
+RULES: list[RuleEntry] = [
+    (Body, ("plan_meetings",), plan_meetings),
+    (Body, ("set_quorum",), set_quorum),
+    (Meeting, ("view",), view_meeting),
+    (Meeting, ("edit", "cancel", "record_attendance"), manage_meeting),
+]

@@ -4,10 +4,13 @@ calendar, attendance)."""
 from __future__ import annotations
 
 import calendar
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import or_, select
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from rosemeet.accounts.models import Person
@@ -18,10 +21,14 @@ from rosemeet.meetings.models import (
     Attendance,
     Meeting,
     MeetingSeries,
+    MeetingStatus,
+    Presence,
+    QuorumBasis,
+    QuorumRule,
     meeting_body,
     series_body,
 )
-from rosemeet.network.models import Body, Membership
+from rosemeet.network.models import Body, Membership, Role
 from rosemeet.network.queries import visible_bodies
 
 #: what ``invitee_ids`` reads, loaded for many meetings at once
@@ -108,7 +115,7 @@ def visible_meetings(
         .where(Meeting.starts_at >= start, Meeting.starts_at < end)
         .where(_visible_filter(user, body_ids))
         .options(*_load())
-        .order_by(Meeting.starts_at)
+        .order_by(Meeting.starts_at, Meeting.id)
     )
     if body_id is not None:
         query = query.where(
@@ -229,9 +236,9 @@ def attendance_rows(meeting: Meeting) -> list[Invitee]:
     ]
 
 
-def load_meeting(meeting_id: int) -> Meeting | None:
-    """A meeting with what its page shows."""
-    return db.session.scalar(
+def load_meeting(meeting_id: int) -> Meeting:
+    """A meeting that exists (the caller checked) with what its page shows."""
+    return db.session.execute(
         select(Meeting)
         .where(Meeting.id == meeting_id)
         .options(
@@ -244,4 +251,148 @@ def load_meeting(meeting_id: int) -> Meeting | None:
             .selectinload(Person.organisation),
             selectinload(Meeting.series),
         )
+    ).scalar_one()
+
+
+#: Roles that count for a quorum (observers do not).
+QUORUM_ROLES = {Role.CHAIR, Role.SECRETARY, Role.MEMBER}
+
+
+@dataclass
+class Overlap:
+    """A meeting that overlaps another one with shared invitees."""
+
+    meeting: Meeting
+    other: Meeting
+    shared: list[str]
+
+
+def find_overlaps(meetings: list[Meeting]) -> list[Overlap]:
+    """Scheduled meetings that overlap these ones in time and share invitees with them."""
+    active = [m for m in meetings if not m.is_cancelled]
+    if not active:
+        return []
+    own = {m.id for m in meetings}
+    overlapping_one = or_(
+        *(and_(Meeting.starts_at < m.ends_at, Meeting.ends_at > m.starts_at) for m in active)
     )
+    others = db.session.scalars(
+        select(Meeting)
+        .where(
+            Meeting.status == MeetingStatus.SCHEDULED,
+            overlapping_one,
+            Meeting.id.not_in(own),
+        )
+        .options(*INVITEE_LOAD)
+        .order_by(Meeting.starts_at)
+    ).all()
+    found = []
+    for meeting in active:
+        people = None
+        for other in others:
+            if other.starts_at < meeting.ends_at and other.ends_at > meeting.starts_at:
+                people = people if people is not None else {p.id: p for p in invitees(meeting)}
+                shared = [people[i].name for i in invitee_ids(other) if i in people]
+                if shared:
+                    found.append(Overlap(meeting, other, sorted(shared)))
+    return found
+
+
+def rsvp_serializer() -> URLSafeSerializer:
+    """The signer of the answer links (``rsvp_token`` makes them, ``load_rsvp_token`` reads)."""
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="rosemeet-rsvp")
+
+
+def load_rsvp_token(token: str, *, allow_ended: bool = False) -> tuple[Meeting, Person] | None:
+    """The meeting and invitee a token names, if it is genuine, the person still invited and
+    the meeting not over (``allow_ended`` finds it anyway, to say that it is over)."""
+    try:
+        data = rsvp_serializer().loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict):
+        return None
+    meeting = db.session.get(Meeting, data.get("m"))
+    person = db.session.get(Person, data.get("p"))
+    if meeting is None or person is None or person.id not in invitee_ids(meeting):
+        return None
+    if meeting.ends_at <= utcnow() and not allow_ended:
+        return None  # an answer link stops working once the meeting has ended
+    return meeting, person
+
+
+@dataclass
+class QuorumResult:
+    """Whether a body's quorum was reached at a meeting."""
+
+    body: Body
+    rule: QuorumRule
+    total: int
+    needed: int
+    present: int
+    #: whether any presence was recorded for the meeting yet
+    recorded: bool = True
+
+    @property
+    def reached(self) -> bool:
+        return self.present >= self.needed
+
+
+def _unit(person: Person, basis: QuorumBasis):
+    """What counts once for a quorum: the person, or their organisation."""
+    if basis is QuorumBasis.ORGANISATIONS and person.organisation_id is not None:
+        return ("organisation", person.organisation_id)
+    return ("person", person.id)
+
+
+def quorum_results(meeting: Meeting) -> list[QuorumResult]:
+    """Per body with a quorum rule: how many count, how many are needed, how many were there."""
+    rules = {
+        r.body_id: r
+        for r in db.session.scalars(
+            select(QuorumRule).where(QuorumRule.body_id.in_([b.id for b in meeting.bodies]))
+        )
+    }
+    present = {a.person_id for a in meeting.attendances if a.presence is Presence.PRESENT}
+    recorded = any(a.presence is not None for a in meeting.attendances)
+    on = meeting.local_start.date()
+    results = []
+    for body in meeting.bodies:
+        rule = rules.get(body.id)
+        if rule is None:
+            continue
+        seats = [
+            m.person
+            for m in body.memberships
+            if m.role in QUORUM_ROLES and m.is_current(on) and m.role in meeting.roles
+        ]
+        units = {_unit(p, rule.basis) for p in seats}
+        there = {_unit(p, rule.basis) for p in seats if p.id in present}
+        needed = max(1, math.ceil(len(units) * rule.percent / 100))
+        results.append(QuorumResult(body, rule, len(units), needed, len(there), recorded))
+    return results
+
+
+def held_meetings_per_year(body_ids: list[int], years: list[int]) -> dict[tuple[int, int], int]:
+    """(body id, year) -> meetings of the body held that year (local time): not cancelled,
+    started before now; the plan's cadence (registered as its meeting counter)."""
+    counts: dict[tuple[int, int], int] = {}
+    if not body_ids or not years:
+        return counts
+    start = local_day_start(date(min(years), 1, 1))
+    end = min(local_day_start(date(max(years) + 1, 1, 1)), utcnow())
+    rows = db.session.execute(
+        select(meeting_body.c.body_id, Meeting.starts_at)
+        .join(Meeting, Meeting.id == meeting_body.c.meeting_id)
+        .where(
+            meeting_body.c.body_id.in_(body_ids),
+            Meeting.status != MeetingStatus.CANCELLED,
+            Meeting.starts_at >= start,
+            Meeting.starts_at < end,
+        )
+    )
+    for body_id, starts_at in rows:
+        year = starts_at.astimezone(LOCAL_TZ).year
+        if year in years:
+            counts[body_id, year] = counts.get((body_id, year), 0) + 1
+    return counts

@@ -164,12 +164,13 @@ class _LazyDate:
 
 def format_date(value: date) -> str:
     """Return a date in words in the current language, e.g. 'zondag 28 maart 2027'."""
-    return _("%(weekday)s %(day)d %(month)s %(year)d") % {
+    text: str = _("%(weekday)s %(day)d %(month)s %(year)d") % {
         "weekday": str(WEEKDAY_NAMES[value.weekday()]),
         "day": value.day,
         "month": str(MONTH_NAMES[value.month - 1]),
         "year": value.year,
     }
+    return text
 
 
 # --------------------------------------------------------------------------- names
@@ -927,7 +928,8 @@ def parse_preset(rule: str) -> PresetParams:
 def _join(words: list[str]) -> str:
     if len(words) == 1:
         return words[0]
-    return _("%(items)s and %(last)s") % {"items": ", ".join(words[:-1]), "last": words[-1]}
+    text: str = _("%(items)s and %(last)s") % {"items": ", ".join(words[:-1]), "last": words[-1]}
+    return text
 
 
 def _describe_days(byday: str) -> str | None:
@@ -969,6 +971,7 @@ def describe_rrule(rule: str) -> str:
     if parts or (byday and monthday):
         return parsed.to_string()
 
+    text: str
     if freq == "WEEKLY":
         text = _("weekly") if interval == 1 else _("every %(num)d weeks", num=interval)
     elif freq == "MONTHLY":

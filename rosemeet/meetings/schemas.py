@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 
 from rosemeet.accounts.schemas import PersonSchema
 from rosemeet.core import schemas as s
-from rosemeet.meetings import operations as ops
 from rosemeet.meetings import queries, recurrence
 from rosemeet.meetings.forms import API_MESSAGES
 from rosemeet.meetings.models import MeetingStatus, Presence, Response
@@ -100,7 +99,7 @@ class SavedMeetingSchema(MeetingSchema):
     """A meeting just planned or changed, with the meetings it overlaps (warnings)."""
 
     warnings = s.Object(
-        OverlapSchema, many=True, dump_only=True, source=lambda m: ops.find_overlaps([m])
+        OverlapSchema, many=True, dump_only=True, source=lambda m: queries.find_overlaps([m])
     )
 
 
@@ -138,7 +137,7 @@ class MeetingDetailsSchema(MeetingSchema):
         AttendanceSchema, many=True, dump_only=True, required=True, source=queries.attendance_rows
     )
     quorum = s.Object(
-        QuorumSchema, many=True, dump_only=True, required=True, source=ops.quorum_results
+        QuorumSchema, many=True, dump_only=True, required=True, source=queries.quorum_results
     )
 
 
@@ -178,5 +177,5 @@ class SeriesSchema(s.Schema):
         OverlapSchema,
         many=True,
         dump_only=True,
-        source=lambda series: ops.find_overlaps(list(series.meetings)),
+        source=lambda series: queries.find_overlaps(list(series.meetings)),
     )

@@ -19,7 +19,7 @@ from flask_login import current_user, login_required
 
 from rosemeet.accounts.models import Person
 from rosemeet.core.enums import select_choices
-from rosemeet.core.forms import ConfirmForm, attempt, show_error
+from rosemeet.core.forms import ConfirmForm, attempt, given, show_error
 from rosemeet.core.permissions import can, get_or_404
 from rosemeet.core.time import local_today
 from rosemeet.core.web import MAX_YEAR, MIN_YEAR, date_range_message, in_date_range, parse_id
@@ -96,7 +96,7 @@ def _submitted(form, *dates: str) -> bool:
 
 
 def _flash_overlaps(meetings: list[Meeting]) -> None:
-    overlaps = ops.find_overlaps(meetings)
+    overlaps = queries.find_overlaps(meetings)
     for overlap in overlaps[:3]:
         flash(
             _(
@@ -135,15 +135,15 @@ def _series_form(body: Body) -> SeriesForm:
 def _settings(form: SeriesForm, rule: str) -> ops.SeriesSettings:
     return ops.SeriesSettings(
         rrule=rule,
-        first_date=form.starts_on.data,
-        start_time=form.start_time.data,
-        duration_minutes=form.duration_minutes.data,
-        timezone=form.timezone.data.strip(),
+        first_date=given(form.starts_on.data),
+        start_time=given(form.start_time.data),
+        duration_minutes=given(form.duration_minutes.data),
+        timezone=given(form.timezone.data).strip(),
         location=form.location.data,
         online_url=form.online_url.data,
         title=form.title.data,
-        invite_roles=[Role(r) for r in form.invite_roles.data],
-        guests=[db.session.get(Person, i) for i in form.guest_ids.data or []],
+        invite_roles=[Role(r) for r in form.invite_roles.data or []],
+        guests=[db.session.get_one(Person, i) for i in form.guest_ids.data or []],
     )
 
 
@@ -210,7 +210,7 @@ def _meeting_page(meeting: Meeting, cancel_form: CancelForm | None = None, statu
         meeting=meeting,
         rows=rows,
         mine=mine,
-        quorum=ops.quorum_results(meeting),
+        quorum=queries.quorum_results(meeting),
         rsvp_form=RsvpForm(formdata=None),
         cancel_form=cancel_form or CancelForm(formdata=None),
         confirm_form=ConfirmForm(),
@@ -242,19 +242,19 @@ def new_meeting():
     if request.method == "GET" and parse_id(request.args.get("body")):
         form.body_ids.data = [parse_id(request.args.get("body"))]
     if _submitted(form, "day"):
-        chosen = [b for b in bodies if b.id in form.body_ids.data]
+        chosen = [b for b in bodies if b.id in (form.body_ids.data or [])]
         with _attempt(form):
             tz = recurrence.DEFAULT_TZ
             item = ops.create_meeting(
                 chosen,
-                starts_at=ops.local_datetime(form.day.data, form.start_time.data, tz),
-                ends_at=ops.local_datetime(form.day.data, form.end_time.data, tz),
+                starts_at=ops.local_datetime(given(form.day.data), given(form.start_time.data), tz),
+                ends_at=ops.local_datetime(given(form.day.data), given(form.end_time.data), tz),
                 timezone=tz,
                 location=form.location.data,
                 online_url=form.online_url.data,
                 title=form.title.data,
-                invite_roles=[Role(r) for r in form.invite_roles.data],
-                guests=[db.session.get(Person, i) for i in form.guest_ids.data or []],
+                invite_roles=[Role(r) for r in form.invite_roles.data or []],
+                guests=[db.session.get_one(Person, i) for i in form.guest_ids.data or []],
             )
             _flash_overlaps([item])
             flash(_("The meeting is planned."), "success")
@@ -284,12 +284,16 @@ def edit_meeting(meeting_id: int):
         with _attempt(form) as tried:
             changed = ops.update_meeting(
                 item,
-                starts_at=ops.local_datetime(form.day.data, form.start_time.data, item.timezone),
-                ends_at=ops.local_datetime(form.day.data, form.end_time.data, item.timezone),
+                starts_at=ops.local_datetime(
+                    given(form.day.data), given(form.start_time.data), item.timezone
+                ),
+                ends_at=ops.local_datetime(
+                    given(form.day.data), given(form.end_time.data), item.timezone
+                ),
                 location=form.location.data,
                 online_url=form.online_url.data,
                 title=form.title.data,
-                guests=[db.session.get(Person, i) for i in form.guest_ids.data or []],
+                guests=[db.session.get_one(Person, i) for i in form.guest_ids.data or []],
                 version=parse_id(form.version.data),
             )
             if changed:
@@ -317,7 +321,7 @@ def cancel_meeting(meeting_id: int):
         form.version.data = str(item.version)
     if form.validate_on_submit():
         with _attempt(form) as tried:
-            ops.cancel_meeting(item, form.reason.data, version=parse_id(form.version.data))
+            ops.cancel_meeting(item, given(form.reason.data), version=parse_id(form.version.data))
             flash(_("The meeting is cancelled; the invitees will be told."), "success")
             return redirect(url_for("meetings.meeting", meeting_id=item.id))
         if isinstance(tried.refused, ops.MeetingConflict):  # changed meanwhile: keep the reason
@@ -354,7 +358,7 @@ def new_series(body_id: int):
         )
     if _submitted(form, "starts_on", "until"):
         with _attempt(form):
-            joint = [db.session.get(Body, i) for i in form.body_ids.data or []]
+            joint = [db.session.get_one(Body, i) for i in form.body_ids.data or []]
             _series, meetings = ops.create_series([body, *joint], _settings(form, _rule(form)))
             _flash_overlaps(meetings)
             flash(
@@ -447,9 +451,9 @@ def rsvp(token: str):
     meeting has ended the link is gone (410); the page never passes its address on as a
     Referer (the token would reach other logs).
     """
-    found = ops.load_rsvp_token(token)
+    found = queries.load_rsvp_token(token)
     if found is None:
-        over = ops.load_rsvp_token(token, allow_ended=True)
+        over = queries.load_rsvp_token(token, allow_ended=True)
         if over is not None:  # a genuine link, but the meeting has ended
             page, status = render_template("meetings/rsvp.html", meeting=over[0], over=True), 410
         else:

@@ -241,6 +241,13 @@ class Alias(Base):
     organisation: Mapped[Organisation | None] = relationship(back_populates="aliases")
     body: Mapped[Body | None] = relationship(back_populates="aliases")
 
+    @property
+    def target(self) -> Organisation | Body:
+        """What it names: its organisation or its body (exactly one, by the CHECK)."""
+        target = self.organisation or self.body
+        assert target is not None  # exactly_one_target
+        return target
+
 
 def normalize_name(text: str) -> str:
     """The lookup form of a name: casefolded, single spaces, no trailing dot."""

@@ -80,12 +80,11 @@ def set_aliases(target: Organisation | Body, texts: list[str]) -> None:
             continue
         other = db.session.scalar(select(Alias).where(Alias.normalized == key))
         if other is not None:
-            owner = other.organisation or other.body
             raise NetworkError(
                 _(
                     'The alias "%(alias)s" already belongs to %(owner)s.',
                     alias=clean,
-                    owner=owner.name,
+                    owner=other.target.name,
                 ),
                 "aliases",
             )
@@ -148,7 +147,12 @@ def save_organisation(
     name = " ".join(name.split())
     taken = _l("An organisation with this name already exists.")
     _check_unique(
-        Organisation, Organisation.name, name, organisation and organisation.id, taken, "name"
+        Organisation,
+        Organisation.name,
+        name,
+        organisation.id if organisation else None,
+        taken,
+        "name",
     )
     with _unique_guard(taken, "name"):
         if organisation is None:
@@ -188,10 +192,20 @@ def save_body(
     name = " ".join(name.split())
     code = code.strip().upper()
     _check_unique(
-        Body, Body.name, name, body and body.id, _l("A body with this name already exists."), "name"
+        Body,
+        Body.name,
+        name,
+        body.id if body else None,
+        _l("A body with this name already exists."),
+        "name",
     )
     _check_unique(
-        Body, Body.code, code, body and body.id, _l("A body with this code already exists."), "code"
+        Body,
+        Body.code,
+        code,
+        body.id if body else None,
+        _l("A body with this code already exists."),
+        "code",
     )
     _check_dates(starts_on=starts_on, ends_on=ends_on)
     if starts_on and ends_on and ends_on < starts_on:

@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, after types-wtforms 3.2
 
 from rosemeet.accounts.models import Person
 from rosemeet.core.enums import select_choices
@@ -44,7 +44,7 @@ def body_members(body: Body) -> list[Membership]:
         .where(Membership.body_id == body.id)
         .options(selectinload(Membership.person).selectinload(Person.organisation))
     ).all()
-    return sorted(rows, key=lambda m: (order[m.role.value], m.person.name.casefold()))
+    return sorted(rows, key=lambda m: (order[m.role.value], m.person.name.casefold(), m.id))
 
 
 def body_relations(body: Body) -> tuple[list[BodyRelation], list[BodyRelation]]:
@@ -116,7 +116,7 @@ def name_index() -> dict[str, Organisation | Body]:
             index[normalize_name(name)] = organisation
     aliases = select(Alias).options(selectinload(Alias.organisation), selectinload(Alias.body))
     for alias in db.session.scalars(aliases):
-        index[alias.normalized] = alias.organisation or alias.body
+        index[alias.normalized] = alias.target
     index.pop("", None)
     return index
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, timedelta
+from functools import partial
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -32,6 +33,8 @@ def adhoc_groups_ending(today: date) -> Iterator[Reminder]:
         return
     admins = db.session.scalars(select(Person).where(Person.is_admin.is_(True))).all()
     for body in bodies:
+        ends_on = body.ends_on
+        assert ends_on is not None  # the query selects only these
         runners = [
             m.person
             for m in body.memberships
@@ -40,8 +43,8 @@ def adhoc_groups_ending(today: date) -> Iterator[Reminder]:
         for person in {p.id: p for p in [*runners, *admins]}.values():
             yield Reminder(
                 person=person,
-                key=f"body {body.id}:{body.ends_on.isoformat()}:person {person.id}",
-                subject=lambda body=body: _("%(name)s ends soon", name=body.name),
+                key=f"body {body.id}:{ends_on.isoformat()}:person {person.id}",
+                subject=partial(lambda b: _("%(name)s ends soon", name=b.name), body),
                 template="network/mail_adhoc_end",
                 context={"body": body},
             )

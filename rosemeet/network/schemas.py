@@ -3,6 +3,8 @@ each, for what a client sends, what it gets back and the API's document)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 
@@ -26,7 +28,7 @@ class Aliases(s.List):
             **kwargs,
         )
 
-    def _deserialize(self, value, attr, data, **kwargs) -> list[str]:
+    def _deserialize(self, value, attr, data, **kwargs) -> list[Any | None]:
         if isinstance(value, str):
             text = s.Text(multiline=True, max_length=4000).deserialize(value)
             value = [line.strip() for line in text.splitlines() if line.strip()]

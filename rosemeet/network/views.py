@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from rosemeet.accounts import operations as accounts
 from rosemeet.accounts.models import Person
 from rosemeet.core.enums import select_choices
-from rosemeet.core.forms import ConfirmForm, attempt
+from rosemeet.core.forms import ConfirmForm, attempt, given
 from rosemeet.core.permissions import can, get_or_404, require
 from rosemeet.extensions import db
 from rosemeet.network import operations as ops
@@ -85,7 +85,7 @@ def edit_organisation(organisation_id: int | None = None):
         with attempt(form):
             saved = ops.save_organisation(
                 org,
-                name=form.name.data,
+                name=given(form.name.data),
                 kind=OrganisationKind(form.kind.data),
                 abbreviation=form.abbreviation.data,
                 email=form.email.data,
@@ -152,8 +152,8 @@ def edit_body(body_id: int | None = None):
         with attempt(form):
             saved = ops.save_body(
                 item,
-                name=form.name.data,
-                code=form.code.data,
+                name=given(form.name.data),
+                code=given(form.code.data),
                 kind=BodyKind(form.kind.data),
                 description=form.description.data,
                 default_location=form.default_location.data,
@@ -211,7 +211,7 @@ def add_member(body_id: int):
     item = get_or_404(current_user, Body, body_id, "manage_members")
     form = _membership_form(item)
     if form.validate_on_submit():
-        person = db.session.get(Person, form.person_id.data)
+        person = db.session.get_one(Person, form.person_id.data)
         with attempt(form):
             ops.save_membership(
                 None,
@@ -278,7 +278,7 @@ def add_relation(body_id: int):
     item = get_or_404(current_user, Body, body_id, "manage_relations")
     form = _relation_form(item)
     if form.validate_on_submit():
-        target = db.session.get(Body, form.target_body_id.data)
+        target = db.session.get_one(Body, form.target_body_id.data)
         with attempt():
             ops.add_relation(item, target, RelationKind(form.kind.data))
             flash(_("The relation is saved."), "success")
@@ -332,7 +332,7 @@ def edit_person(person_id: int | None = None):
             saved = person
             if saved is None:
                 saved = accounts.create_person(
-                    name=form.name.data,
+                    name=given(form.name.data),
                     email=form.email.data,
                     organisation=organisation,
                     is_admin=form.is_admin.data,
@@ -341,7 +341,7 @@ def edit_person(person_id: int | None = None):
             else:
                 accounts.update_person(
                     saved,
-                    name=form.name.data.strip(),
+                    name=given(form.name.data).strip(),
                     email=form.email.data,
                     organisation=organisation,
                     is_admin=form.is_admin.data,

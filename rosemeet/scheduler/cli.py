@@ -19,7 +19,7 @@ def scheduler() -> None:
 
     click.echo("rosemeet scheduler: waiting for the lease (one process runs jobs at a time)")
     try:
-        run_forever(current_app._get_current_object())
+        run_forever(current_app._get_current_object())  # type: ignore[attr-defined]  # a LocalProxy, typed by Flask as the app
     except ConfigurationError as exc:
         click.echo(f"rosemeet scheduler: configuration error: {exc}", err=True)
         sys.exit(EXIT_CONFIG)

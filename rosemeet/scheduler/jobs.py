@@ -50,6 +50,7 @@ def job(func: Callable[[], None]) -> Callable[[], None]:
 
     @functools.wraps(func)
     def run() -> None:
+        assert _app is not None, "bind_app() comes first"
         with _app.app_context():
             try:
                 func()

@@ -26,6 +26,7 @@ from rosemeet.extensions import db
 from rosemeet.mail.delivery import deliver_due
 from rosemeet.mail.models import MessageStatus, OutboxMessage
 from rosemeet.meetings import operations as meetings
+from rosemeet.meetings import queries as meeting_queries
 from rosemeet.meetings.models import Response
 from rosemeet.network.models import Role
 from tests.conftest import PASSWORD, free_port
@@ -62,7 +63,7 @@ def working_link_tokens(values: list[str]) -> list[str]:
         for token in candidates(values)
         if accounts.load_link_token(token, "reset")
         or accounts.load_link_token(token, "invite")
-        or meetings.load_rsvp_token(token, allow_ended=True)
+        or meeting_queries.load_rsvp_token(token, allow_ended=True)
     ]
 
 
@@ -198,7 +199,7 @@ def test_an_answer_link_stops_working_once_the_meeting_has_ended(invited, client
     time_machine.move_to(meeting.starts_at - timedelta(hours=1), tick=False)
     assert client.get(f"/rsvp/{token}").status_code == 200
     time_machine.move_to(meeting.ends_at + timedelta(minutes=1), tick=False)
-    assert meetings.load_rsvp_token(token) is None
+    assert meeting_queries.load_rsvp_token(token) is None
     response = client.get(f"/rsvp/{token}?response=accepted")
     page = response.get_data(as_text=True)
     assert response.status_code == 410 and "Deze vergadering is voorbij" in page

@@ -270,12 +270,12 @@ def test_overlap_warning_only_when_invitees_are_shared(ag, make_body, make_perso
     apart = make_meeting(lde, starts_at=brussels(2027, 3, 9, 15))
     later = make_meeting(roa, starts_at=brussels(2027, 3, 9, 17))
 
-    overlaps = ops.find_overlaps([shared])
+    overlaps = queries.find_overlaps([shared])
     assert [(o.other.id, o.shared) for o in overlaps] == [(first.id, ["Rita Regisseur"])]
-    assert ops.find_overlaps([apart]) == []
-    assert ops.find_overlaps([later]) == []  # 17:00 starts when the ROA meeting ends
+    assert queries.find_overlaps([apart]) == []
+    assert queries.find_overlaps([later]) == []  # 17:00 starts when the ROA meeting ends
     ops.cancel_meeting(first, "Zaal niet vrij")
-    assert ops.find_overlaps([shared]) == []
+    assert queries.find_overlaps([shared]) == []
 
 
 # --- attendance, quorum, answers ---------------------------------------------------------------
@@ -291,16 +291,16 @@ def test_quorum_of_half_the_member_organisations(
     seats = {a1: Role.CHAIR, a2: Role.MEMBER, b: Role.MEMBER, c: Role.MEMBER}
     av = make_body("AV", code="AV", members={**seats, observer: Role.OBSERVER})
     meeting = make_meeting(av)
-    assert ops.quorum_results(meeting) == []
+    assert queries.quorum_results(meeting) == []
     ops.set_quorum_rule(av, QuorumBasis.ORGANISATIONS, 50)
     ops.record_presence(meeting, a1, Presence.PRESENT)
     ops.record_presence(meeting, a2, Presence.PRESENT)
     ops.record_presence(meeting, observer, Presence.PRESENT)
-    (result,) = ops.quorum_results(meeting)
+    (result,) = queries.quorum_results(meeting)
     assert (result.total, result.needed, result.present, result.reached) == (3, 2, 1, False)
     ops.record_presence(meeting, b, Presence.PRESENT)
     ops.record_presence(meeting, c, Presence.EXCUSED)
-    (result,) = ops.quorum_results(meeting)
+    (result,) = queries.quorum_results(meeting)
     assert (result.present, result.reached) == (2, True)
 
     stranger = make_person("Niet uitgenodigd")
@@ -312,11 +312,11 @@ def test_rsvp_link_names_one_invitee_of_one_meeting(ag, make_person, make_meetin
     meeting = make_meeting(ag)
     chair = ag.people["chair"]
     token = ops.rsvp_token(meeting, chair)
-    assert ops.load_rsvp_token(token) == (meeting, chair)
-    assert ops.load_rsvp_token(token[:-2] + "xx") is None
-    assert ops.load_rsvp_token("nonsense") is None
+    assert queries.load_rsvp_token(token) == (meeting, chair)
+    assert queries.load_rsvp_token(token[:-2] + "xx") is None
+    assert queries.load_rsvp_token("nonsense") is None
     stranger = make_person("Buitenstaander")
-    assert ops.load_rsvp_token(ops.rsvp_token(meeting, stranger)) is None
+    assert queries.load_rsvp_token(ops.rsvp_token(meeting, stranger)) is None
 
     ops.respond(meeting, chair, Response.ACCEPTED)
     ops.respond(meeting, chair, Response.TENTATIVE)

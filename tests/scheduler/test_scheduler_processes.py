@@ -88,8 +88,8 @@ def start(command: str, database_url: str, smtp_port: int, log: Path, **settings
         "ROSEMEET_BASE_URL": "http://rosemeet.test",
         "ROSEMEET_SMTP_HOST": "127.0.0.1",
         "ROSEMEET_SMTP_PORT": str(smtp_port),
-        "ROSEMEET_SCHEDULER_LEASE_SECONDS": "3",
-        "ROSEMEET_SCHEDULER_POLL_SECONDS": "0.5",
+        "ROSEMEET_SCHEDULER_LEASE_SECONDS": "2",
+        "ROSEMEET_SCHEDULER_POLL_SECONDS": "0.25",
         "ROSEMEET_MAIL_DELIVERY_INTERVAL": "1",
         "ROSEMEET_LOG_LEVEL": "WARNING",
         **{f"ROSEMEET_{name.upper()}": str(value) for name, value in settings.items()},
@@ -133,6 +133,11 @@ def wait_for(predicate, timeout: float = 30) -> bool:
     return False
 
 
+def logs(processes) -> str:
+    """What the processes have written so far."""
+    return "".join(p.log.read_text() for p in processes)
+
+
 def holder_pid(app) -> int | None:
     with app.app_context():
         holder = lease.current_holder()
@@ -149,11 +154,22 @@ def assert_each_received_once(sink: SmtpSink, count: int) -> None:
     assert len(ids) == len(subjects) == count == len(sink.received)
 
 
-def assert_all_sent(app, count: int) -> None:
+def statuses(app) -> Counter:
+    """How many outbox rows have each status."""
     with app.app_context():
-        statuses = Counter(db.session.scalars(select(OutboxMessage.status)))
+        found = Counter(db.session.scalars(select(OutboxMessage.status)))
         db.session.remove()
-    assert statuses == {MessageStatus.SENT: count}
+    return found
+
+
+def all_sent(app, count: int) -> bool:
+    """Is every one of the ``count`` rows recorded sent? (Then no process sends any more: a
+    row claimed but not recorded, the one a duplicate would come from, is not sent.)"""
+    return statuses(app) == {MessageStatus.SENT: count}
+
+
+def assert_all_sent(app, count: int) -> None:
+    assert statuses(app) == {MessageStatus.SENT: count}
 
 
 def test_two_schedulers_deliver_each_message_once(
@@ -174,9 +190,9 @@ def test_two_schedulers_deliver_each_message_once(
         assert wait_for(lambda: len(smtp_server.received) >= 25, timeout=40), (
             "the other scheduler did not take over"
         )
-        time.sleep(2)  # give a duplicate the chance to show up
+        assert wait_for(lambda: all_sent(scratch_app, 25), timeout=20), "a message is unsent"
     finally:
-        stop(processes)
+        stop(processes)  # exited: a duplicate would have been received by now
     subjects = Counter(message["Subject"] for message in smtp_server.messages)
     assert len(subjects) == 25
     assert set(subjects.values()) == {1}, "a message was delivered twice"
@@ -197,10 +213,10 @@ def test_the_scheduler_and_two_deliver_mail_runs_send_each_message_once(
         assert wait_for(lambda: len(sink.received) >= 150, timeout=40), "not all delivered"
         for cli in clis:
             cli.wait(timeout=30)
-        time.sleep(1.5)  # give a duplicate the chance to show up
+        assert wait_for(lambda: all_sent(scratch_app, 150), timeout=20), "a message is unsent"
         assert scheduler.poll() is None
     finally:
-        stop([scheduler, *clis])
+        stop([scheduler, *clis])  # exited: a duplicate would have been received by now
     by_cli = [int(re.search(r"sent (\d+)", cli.log.read_text())[1]) for cli in clis]
     print(f"\nsent by deliver-mail: {by_cli}, by the scheduler: {150 - sum(by_cli)}")
     assert_each_received_once(sink, 150)
@@ -226,7 +242,7 @@ def test_a_leader_paused_past_its_lease_sends_nothing_twice_when_it_resumes(
     """The leader stops (SIGSTOP) in the middle of its batch for longer than its lease; the
     standby takes over and delivers; the old leader resumes (SIGCONT): its lease has a higher
     fence now, so it sends nothing more, and what it had claimed goes out once."""
-    sink.delay = 0.03
+    sink.delay = 0.02
     queue(scratch_app, "m", 150)
     settings = {"scheduler_lease_seconds": 2, "scheduler_poll_seconds": 0.3}
     first = start_scheduler(scratch_database_url, sink.port, tmp_path, "first", **settings)
@@ -241,13 +257,15 @@ def test_a_leader_paused_past_its_lease_sends_nothing_twice_when_it_resumes(
         assert wait_for(lambda: len(sink.received) >= during_pause + 10, timeout=10)
         first.send_signal(signal.SIGCONT)
         assert wait_for(lambda: len(sink.received) >= 150, timeout=30), "not all delivered"
-        time.sleep(2)  # give a duplicate the chance to show up
+        assert wait_for(lambda: all_sent(scratch_app, 150), timeout=20), "a message is unsent"
+        # the old leader has run again: it found its lease taken and stopped its jobs
+        assert wait_for(lambda: "lease lost to another process" in first.log.read_text())
         assert first.poll() is None and second.poll() is None, "a scheduler died"
         with scratch_app.app_context():
             assert lease.current_fence() >= 2
             db.session.remove()
     finally:
-        stop(processes)
+        stop(processes)  # exited: a duplicate would have been received by now
     assert_each_received_once(sink, 150)
     assert_all_sent(scratch_app, 150)
 
@@ -275,7 +293,8 @@ def test_schedulers_live_through_a_locked_database_and_deliver_afterwards(
                 " 'pending', 0, strftime('%Y-%m-%d %H:%M:%f', 'now'))",
                 (f"during-{number}", f"d{number}@rose.example.org", f"during {number}"),
             )
-        time.sleep(8)
+        # held until a scheduler has waited busy_timeout (5 s) for it and said so
+        assert wait_for(lambda: "database is locked" in logs(processes), timeout=30)
         locker.execute("COMMIT")
         locker.close()
         assert wait_for(lambda: len(sink.received) >= 10, timeout=20), "nothing after the lock"
@@ -283,8 +302,7 @@ def test_schedulers_live_through_a_locked_database_and_deliver_afterwards(
         assert [p.poll() for p in processes] == [None, None], "a scheduler died"
     finally:
         stop(processes)
-    logs = "".join(p.log.read_text() for p in processes)
-    assert "database is locked" in logs and "Traceback" not in logs
+    assert "Traceback" not in logs(processes)
     assert_each_received_once(sink, 10)
 
 
