@@ -102,6 +102,11 @@ def fill(app) -> None:
         action = db.session.scalar(select(PlanAction).order_by(PlanAction.id))
         plan.set_years(action, {2024: (YearStatus.DONE, "klaar")}, by=rita)
         plan.set_themes(action, list(db.session.scalars(select(PlanTheme)))[:1])
+        # its indicator's value and the body that carries it out (the import linked themes)
+        plan.set_indicator_year(
+            action.indicators[0], 2024, target="3", value="3", status=YearStatus.DONE, person=rita
+        )
+        plan.set_action_bodies(action, [bodies["AV"]])
         # tokens, opt-outs, login attempts and the scheduler's lease
         accounts.create_api_token(rita, "migrations")
         feeds.create_feed(member, FeedScope.PERSON)

@@ -44,10 +44,12 @@ class PathsUnderPrefix(FlaskPlugin):
         return super().path_helper(rule, operations, parameters, **kwargs).removeprefix(PREFIX)
 
 
-def schema_name(schema) -> str:
+def schema_name(schema: type[ma.Schema] | ma.Schema | str) -> str:
     """A schema's name in the document: ``MeetingSchema`` is Meeting, a partial one (the body
     of a PATCH) MeetingPatch, one with fewer fields (the body of a POST) MeetingNew."""
-    name = resolve_schema_cls(schema).__name__.removesuffix("Schema")
+    found = resolve_schema_cls(schema)
+    assert not isinstance(found, list)  # a list only for a name that marshmallow refuses
+    name = found.__name__.removesuffix("Schema")
     if isinstance(schema, ma.Schema) and schema.partial:
         return f"{name}Patch"
     if isinstance(schema, ma.Schema) and (schema.exclude or schema.only):

@@ -141,4 +141,5 @@ def _may_edit_minutes(item: AgendaItem) -> bool:
 def meeting_agenda(meeting_id: int):
     """The full agenda of a meeting, with the sections other domains add (follow-ups)."""
     view = queries.load_agenda(_meeting_for(meeting_id))
-    return replace(view, items=[shown(i) for i in view.items])
+    # MinutesHidden stands in for an AgendaItem (it reads as one, without the minutes)
+    return replace(view, items=[shown(i) for i in view.items])  # type: ignore[misc]

@@ -39,7 +39,7 @@ MAX_JSON_DEPTH = 32
 #: list endpoints: the page size when none is asked, and the largest one (a larger is a 400)
 PER_PAGE, MAX_PER_PAGE = 50, 200
 #: the security of an endpoint that answers without a token too (public data only)
-OPTIONAL_TOKEN = [{}, {"bearer": []}]
+OPTIONAL_TOKEN: list[dict[str, list[str]]] = [{}, {"bearer": []}]
 
 
 class _Anonymous:
@@ -324,7 +324,8 @@ class ErrorBodySchema(s.Schema):
 
     code = s.Text(required=True, metadata={"description": "A machine code: invalid, conflict…"})
     message = s.Text(required=True, metadata={"description": "In the caller's language."})
-    fields = s.Mapping(
+    # a field named like Schema.fields: marshmallow takes declared fields off the class
+    fields = s.Mapping(  # type: ignore[assignment]
         keys=s.Text(),
         values=s.List(s.Text()),
         required=True,

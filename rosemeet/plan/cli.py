@@ -17,10 +17,12 @@ from rosemeet.plan.importer import MAX_BYTES, parse
 
 @click.command("import-plan")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--name", help='Name of a new plan (default "Actieplan <first>-<last>").')
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @with_appcontext
-def import_plan(path: Path, dry_run: bool) -> None:
-    """Import the action plan from a tab-separated export (upsert by stable keys)."""
+def import_plan(path: Path, name: str | None, dry_run: bool) -> None:
+    """Import an action plan from a tab-separated export: a file whose years (the header's
+    span) are those of a plan updates it (upsert by stable keys); another span creates a plan."""
     with path.open("rb") as handle:
         data = handle.read(MAX_BYTES + 1)
     result = parse(data, queries.known_names())
@@ -32,13 +34,26 @@ def import_plan(path: Path, dry_run: bool) -> None:
         sys.exit(1)
     if sys.stdout.isatty():
         with click.progressbar(length=len(result.actions), label="Importing actions") as bar:
-            report = ops.apply_import(result, dry_run=dry_run, progress=bar.update)
+            report = _apply(result, name, dry_run, bar.update)
     else:
-        report = ops.apply_import(result, dry_run=dry_run)
+        report = _apply(result, name, dry_run, None)
     if dry_run:
         db.session.rollback()
     else:
         db.session.commit()
+    click.echo(report.outcome())
+    if report.older_warning:
+        click.echo(f"warning: {report.older_warning}", err=True)
+    for conflict in report.conflicts:
+        app_status, app_note = conflict.app_value
+        file_status, file_note = conflict.file_value
+        click.echo(
+            f"conflict: {conflict.action[:60]!r} {conflict.year}: kept {app_status.value!r} "
+            f"{app_note[:40]!r} (edited in the app), the file says {file_status.value!r} "
+            f"{file_note[:40]!r}"
+        )
+    for theme, references in report.unresolved_themes.items():
+        click.echo(f"unresolved theme reference: {theme[:60]!r} -> {'; '.join(references)}")
     for change in report.changes:
         if change.outcome != ops.UNCHANGED:
             where = f" (line {change.line})" if change.line else ""
@@ -61,6 +76,16 @@ def import_plan(path: Path, dry_run: bool) -> None:
     )
 
 
+def _apply(result, name: str | None, dry_run: bool, progress) -> ops.ImportReport:
+    """Run the import; a refusal (a name taken) ends the command with its message."""
+    try:
+        return ops.apply_import(result, plan_name=name, dry_run=dry_run, progress=progress)
+    except ops.PlanError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        click.echo("Nothing was imported.", err=True)
+        sys.exit(1)
+
+
 @click.command("export-plan")
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), default="json", show_default=True
@@ -71,10 +96,11 @@ def import_plan(path: Path, dry_run: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="File (default: stdout).",
 )
+@click.option("--plan", "span", help="The plan's span, e.g. 2026-2031 (default: the current).")
 @with_appcontext
-def export_plan(fmt: str, output: Path | None) -> None:
-    """Write the plan with its year entries as JSON, CSV or XLSX."""
-    plan = queries.load_plan()
+def export_plan(fmt: str, output: Path | None, span: str | None) -> None:
+    """Write a plan with its year entries as JSON, CSV or XLSX."""
+    plan = _plan_of(span)
     if fmt == "json":
         data = (json.dumps(exporter.plan_json(plan), ensure_ascii=False, indent=2) + "\n").encode()
     elif fmt == "csv":
@@ -90,6 +116,23 @@ def export_plan(fmt: str, output: Path | None) -> None:
     sys.stdout.flush()
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
+
+
+def _plan_of(span: str | None) -> queries.PlanTree:
+    """The plan with the span ``first-last`` (or the current plan), loaded; exit 2 if none."""
+    if span is None:
+        plan = queries.current_plan()
+        missing = "error: there is no current plan; name one with --plan FIRST-LAST."
+    else:
+        first, _dash, last = span.partition("-")
+        found = first.isdigit() and last.isdigit()
+        plan = queries.plan_by_span(int(first), int(last)) if found else None
+        names = ", ".join(p.span for p in queries.plans()) or "none"
+        missing = f"error: no plan spans {span!r} (plans: {names})."
+    if plan is None:
+        click.echo(missing, err=True)
+        sys.exit(2)
+    return queries.load_plan(plan)
 
 
 COMMANDS = [import_plan, export_plan]

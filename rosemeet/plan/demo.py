@@ -1,4 +1,5 @@
-"""Demo data of the plan: the real action plan 2020-2025, imported into the demo network."""
+"""Demo data of the plan: the real action plan shipped in ``data/``, imported into the demo
+network."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from rosemeet.plan.operations import apply_import
 
 logger = logging.getLogger(__name__)
 
-#: the shipped plan file
-PLAN_FILE = Path(__file__).resolve().parent / "data" / "actieplan-rose-2020-2025.tsv"
+#: the shipped plan file (the only one in data/)
+PLAN_FILE = next((Path(__file__).resolve().parent / "data").glob("actieplan-rose-*.tsv"))
 
 #: more names the plan uses: (abbreviation or code of the target, aliases)
 EXTRA_ALIASES = [

@@ -1,16 +1,21 @@
-"""Forms of the action plan: the upload, the year grid, theme links and name mapping."""
+"""Forms of the action plan: the upload, plans, the year grid, indicators, links and names."""
+
+from collections.abc import Sequence
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import Field, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from rosemeet.core.forms import Form
-from rosemeet.plan.models import YEARS, YearStatus
+from rosemeet.plan.models import YearStatus
 
 #: longest note per year
 NOTE_MAX = 4000
+#: longest plan name
+PLAN_NAME_MAX = 200
 
 
 class UploadForm(Form):
@@ -30,50 +35,106 @@ class ConfirmImportForm(Form):
     """Confirm the import of an uploaded file, kept on the server under a random name."""
 
     upload = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{20,64}$")])
+    name = StringField(
+        _l("Name of the new plan"),
+        description=_l("Only used when the file creates a new plan."),
+        validators=[Optional(), Length(max=PLAN_NAME_MAX)],
+    )
 
 
-class YearEntryForm(Form):
-    """One year of an action (the API validates each year with it)."""
+class RenamePlanForm(Form):
+    """A plan's name."""
 
-    status = SelectField(_l("Status"), choices=YearStatus.choices)
-    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=NOTE_MAX)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=PLAN_NAME_MAX)])
+
+
+class PlanStatusForm(Form):
+    """A plan's status (draft, current, closed); choices are set by the view."""
+
+    status = SelectField(_l("Status"), validators=[DataRequired()])
+
+
+class PublishForm(Form):
+    """Publish ("1") or unpublish ("0") a plan's public page."""
+
+    published = HiddenField(validators=[DataRequired(), Regexp(r"^[01]$")])
 
 
 class YearsForm(Form):
-    """The year grid of an action: a status and a note per year."""
+    """The year grid of an action: a status and a note per year of its plan."""
 
     @classmethod
     def field_names(cls, year: int) -> tuple[str, str]:
         """The names of the status and note fields of a year."""
         return f"status_{year}", f"note_{year}"
 
+    @classmethod
+    def for_years(cls, years: Sequence[int]) -> type["YearsForm"]:
+        """The form class with a status and a note field for each of these years."""
+        return _years_form_class(tuple(years))
 
-for _year in YEARS:
-    setattr(
-        YearsForm,
-        f"status_{_year}",
-        SelectField(_l("Status in %(year)s", year=_year), choices=YearStatus.choices),
-    )
-    setattr(
-        YearsForm,
-        f"note_{_year}",
-        TextAreaField(
-            _l("Note for %(year)s", year=_year),
+
+@cache
+def _years_form_class(years: tuple[int, ...]) -> type[YearsForm]:
+    """A YearsForm subclass for one span (made once per span)."""
+    fields: dict[str, Field] = {}
+    for year in years:
+        status_name, note_name = YearsForm.field_names(year)
+        fields[status_name] = SelectField(
+            _l("Status in %(year)s", year=year), choices=YearStatus.choices
+        )
+        fields[note_name] = TextAreaField(
+            _l("Note for %(year)s", year=year),
             validators=[Optional(), Length(max=NOTE_MAX)],
             render_kw={"rows": 2},
-        ),
+        )
+    return type(
+        f"YearsForm{years[0]}to{years[-1]}" if years else "YearsFormEmpty", (YearsForm,), fields
+    )
+
+
+class IndicatorYearForm(Form):
+    """One year of an indicator: target, measured value and status (year choices by the view)."""
+
+    year = SelectField(_l("Year"), coerce=int, validators=[DataRequired()])
+    target = StringField(_l("Target"), validators=[Optional(), Length(max=NOTE_MAX)])
+    value = StringField(
+        _l("Measured value"),
+        description=_l("A number or words."),
+        validators=[Optional(), Length(max=NOTE_MAX)],
+    )
+    status = SelectField(_l("Status"), validators=[Optional()])
+
+
+class ContinuationForm(Form):
+    """The earlier action an action continues; empty to undo."""
+
+    previous_id = HiddenField(validators=[Optional(), Regexp(r"^[0-9]{1,12}$")])
+
+
+def _checkboxes(label) -> SelectMultipleField:
+    """A list of checkboxes holding ids."""
+    return SelectMultipleField(
+        label, coerce=int, option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False)
     )
 
 
 class ThemesForm(Form):
     """The transversal themes an action contributes to."""
 
-    theme_ids = SelectMultipleField(
-        _l("Transversal themes"),
-        coerce=int,
-        option_widget=CheckboxInput(),
-        widget=ListWidget(prefix_label=False),
-    )
+    theme_ids = _checkboxes(_l("Transversal themes"))
+
+
+class BodiesForm(Form):
+    """The bodies that carry an action out (their meetings are counted per year)."""
+
+    body_ids = _checkboxes(_l("Bodies that carry the action out"))
+
+
+class ThemeBodyForm(Form):
+    """Link a theme to a body."""
+
+    body_id = SelectField(_l("Body"), coerce=int, validators=[DataRequired()])
 
 
 class AliasForm(Form):
@@ -89,12 +150,5 @@ class AliasForm(Form):
 
 #: messages of the plan's API resources (kept in this domain's catalogue)
 API_MESSAGES = {
-    "shape": _l('Send {"years": {"2021": {"status": "...", "note": "..."}}}.'),
     "no_year": _l("Give at least one year."),
-    "bad_year": _l(
-        "Give a year from %(first)s to %(last)s with a status and/or a note.",
-        first=YEARS[0],
-        last=YEARS[-1],
-    ),
-    "text": _l("Status and note are text."),
 }

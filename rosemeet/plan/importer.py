@@ -15,8 +15,11 @@ Reading the file
 * Lines end in LF, CRLF or CR. Line numbers are 1-based, as an editor shows them. Cells are
   separated by tabs; a file in which no line holds a tab is rejected. Cells are not quoted.
 * The header row is the first row naming the columns ``Actie``, ``Indicator``, ``Trekker`` and
-  ``Partners`` (English names also accepted); the year columns (``2020`` .. ``2025``) are found
-  from it too. Non-empty rows above the header (a title) are ignored; a repeated header is skipped.
+  ``Partners`` (English names also accepted); the year columns are found from it too: a run
+  of consecutive years between ``MIN_YEAR`` and ``MAX_YEAR`` (e.g. ``2026`` .. ``2031``), the
+  plan's span (``first_year``, ``last_year``). No year column, a gap or a year out of range is
+  an error on the header's line. Non-empty rows above the header (a title) are ignored; a
+  repeated header is skipped.
 * A *block* is a run of non-blank rows between blank rows. A block is *shifted* one column to
   the right when every data row in it has an empty cell in the ``Actie`` column; the shift then
   applies to all its data rows. (A blank line in the middle of an action's continuation rows is
@@ -62,6 +65,20 @@ whitespace collapsed. An inline list - a paragraph starting with ``- `` (also af
 unclosed ``<ul>``) or an intro ending in ``:`` followed by `` - `` - becomes one ``- item`` line
 per item; a list of a single item is just that item's text. Titles (actions, headings, themes)
 are plain single-line text and are never split, even when they contain `` - ``.
+
+Year cells
+----------
+A filled year cell becomes that year's entry of the action (``Action.year_cells``): a status
+word (``x`` means gepland; ``gedaan``, ``ok`` and ``v`` mean gerealiseerd; case does not count)
+sets the status; any other text is the note, with status gepland. Cells of several indicator
+rows in one year are joined by ``"; "`` (the first status word wins).
+
+Theme references
+----------------
+``theme_references(theme)`` finds what a theme's title and text point at: a quoted heading
+or action (``"c. Overheidsopdrachten"``), a number after ``zie`` or ``onder`` (``-> zie
+2.1!``) and a phrase after ``stukken over`` (``in de stukken over re-integratie van langdurig
+zieken``). Resolving them against a plan is the caller's.
 
 Names
 -----
@@ -109,6 +126,22 @@ MAX_LINES = 20_000
 MAX_COLUMNS = 64
 #: Errors reported before giving up on a file.
 MAX_ERRORS = 50
+#: The earliest and the latest year a plan's header may name.
+MIN_YEAR, MAX_YEAR = 1990, 2100
+#: What a year cell may say, casefolded -> the year status it stands for (its JSON value).
+STATUS_WORDS = {
+    "x": "gepland",
+    "gepland": "gepland",
+    "lopend": "lopend",
+    "gerealiseerd": "gerealiseerd",
+    "gedaan": "gerealiseerd",
+    "ok": "gerealiseerd",
+    "v": "gerealiseerd",
+    "geschrapt": "geschrapt",
+    "niet gepland": "niet gepland",
+}
+#: The status of a year cell whose text is no status word (the text becomes the note).
+DEFAULT_STATUS = "gepland"
 
 
 class HeadingKind(LabelledEnum):
@@ -138,7 +171,7 @@ class Indicator:
     trekkers: list[str]
     partners: list[str]
     line: int
-    #: Non-empty year cells (2020 .. 2025) of the row, by year.
+    #: Non-empty year cells of the row, by year.
     years: dict[int, str] = field(default_factory=dict)
 
 
@@ -154,6 +187,21 @@ class Action:
     path: list[str] = field(default_factory=list)
     #: Key of the heading the action belongs to.
     heading_key: str = ""
+
+    def year_cells(self) -> dict[int, tuple[str, str]]:
+        """Year -> (status value, note) from the year cells of all its indicator rows."""
+        found: dict[int, tuple[str | None, list[str]]] = {}
+        for indicator in self.indicators:
+            for year, text in sorted(indicator.years.items()):
+                status, notes = found.setdefault(year, (None, []))
+                word = STATUS_WORDS.get(_ws(text).casefold())
+                if word is None:
+                    notes.append(text)
+                found[year] = (status or word, notes)
+        return {
+            year: (status or DEFAULT_STATUS, "; ".join(notes))
+            for year, (status, notes) in sorted(found.items())
+        }
 
 
 @dataclass
@@ -196,6 +244,9 @@ class ParseResult:
     actions: list[Action] = field(default_factory=list)
     themes: list[Theme] = field(default_factory=list)
     errors: list[ParseError] = field(default_factory=list)
+    #: The first and the last year of the header (the plan's span); None when unread.
+    first_year: int | None = None
+    last_year: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -492,7 +543,7 @@ _COLUMN_LABELS = {
     "partners": "Partners",
 }
 _BLANK = " \t\r\f\v\xa0\u200b\ufeff"
-_YEAR_RE = re.compile(r"^(19|20)\d\d$")
+_YEAR_RE = re.compile(r"^\d{4}$")
 _NUMBERED_RE = re.compile(
     r"^(?P<number>\d{1,3}(?:\.\d{1,3})+)(?:\.\s*|\)\s*|\s+)(?P<title>\S.*)$"
     r"|^(?P<single>\d{1,3})[.)]\s*(?P<stitle>\S.*)$"
@@ -643,7 +694,9 @@ def parse(data: bytes, known_names: Iterable[str] = ()) -> ParseResult:
             ),
         )
         return result
-    years = {i: int(text) for i, text in enumerate(header.plain) if _YEAR_RE.match(text)}
+    years = _header_years(header, result)
+    if years is None:
+        return result
     skipped = sum(1 for row in nonblank if row.line < header.line)
     if skipped:
         logger.info("ignored %d non-empty row(s) above the header on line %d", skipped, header.line)
@@ -651,6 +704,40 @@ def parse(data: bytes, known_names: Iterable[str] = ()) -> ParseResult:
     items = _items(rows[header.line :], columns, header)
     _build(items, columns, years, tuple(known_names), result)
     return result
+
+
+def _header_years(header: _Row, result: ParseResult) -> dict[int, int] | None:
+    """Column -> year of the header's year columns, or None (and an error) when they are not
+    a run of consecutive years between MIN_YEAR and MAX_YEAR."""
+    years = {i: int(text) for i, text in enumerate(header.plain) if _YEAR_RE.match(text)}
+    found = list(years.values())
+    if not found:
+        message = _l(
+            "The header row on line %(line)s has no year columns: name the plan's years "
+            "(e.g. 2026, 2027, ... 2031) after Partners.",
+            line=header.line,
+        )
+    elif outside := [year for year in found if not MIN_YEAR <= year <= MAX_YEAR]:
+        message = _l(
+            "The header row on line %(line)s names the year %(year)s: a plan's years lie "
+            "between %(first)s and %(last)s.",
+            line=header.line,
+            year=outside[0],
+            first=MIN_YEAR,
+            last=MAX_YEAR,
+        )
+    elif found != list(range(found[0], found[0] + len(found))):
+        message = _l(
+            "The header row on line %(line)s names the years %(years)s: they must follow each "
+            "other, one column per year, without gaps.",
+            line=header.line,
+            years=", ".join(map(str, found)),
+        )
+    else:
+        result.first_year, result.last_year = found[0], found[-1]
+        return years
+    _err(result, header.line, message)
+    return None
 
 
 def _items(rows: list[_Row | None], columns: dict[str, int], header: _Row) -> list[_Item]:
@@ -799,3 +886,42 @@ def _build(
             action.indicators.append(indicator)
         else:
             logger.debug("line %d: nothing in the known columns, skipped", row.line)
+
+
+# --------------------------------------------------------------------------------------------
+# Theme references
+
+_QUOTED_RE = re.compile(r"[\"\u201c\u201d]([^\"\u201c\u201d]{3,200})[\"\u201c\u201d]")
+_NUMBER_REF_RE = re.compile(r"\b(?:zie|onder)\s+(?P<number>\d{1,3}(?:\.\d{1,3})+)\b", re.I)
+_PHRASE_REF_RE = re.compile(
+    r"\b(?:stukken|stuk|delen|deel|acties|actie)\s+over\s+(?P<phrase>[^.,;:!?()\"]{6,120})", re.I
+)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Something a theme's text points at: a heading or action by number, title or phrase."""
+
+    #: "number" (a heading number), "title" (a quoted heading or action) or "phrase"
+    kind: str
+    #: the number, or the title or phrase as written (a quoted heading without its marker)
+    text: str
+    #: for a quoted heading: its number as written ("c", "1.2"); else ""
+    number: str = ""
+
+
+def theme_references(title: str, text: str) -> list[Reference]:
+    """What a theme's title and text point at, in order of appearance, each once."""
+    found: list[Reference] = []
+    for source in (title, text):
+        for match in _QUOTED_RE.finditer(source):
+            quoted = _ws(match.group(1))
+            marker = _heading_marker(quoted)
+            number, title_text = marker if marker else ("", quoted)
+            found.append(Reference("title", title_text, number))
+        unquoted = _QUOTED_RE.sub(" ", source)
+        found += [Reference("number", m.group("number")) for m in _NUMBER_REF_RE.finditer(unquoted)]
+        found += [
+            Reference("phrase", _ws(m.group("phrase"))) for m in _PHRASE_REF_RE.finditer(unquoted)
+        ]
+    return list(dict.fromkeys(found))

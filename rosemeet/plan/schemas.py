@@ -1,5 +1,6 @@
-"""The action plan as JSON (the API and ``rosemeet export-plan``): the heading tree, the
-actions with their indicators, themes and a status and note per year, and the themes."""
+"""An action plan as JSON (the API and ``rosemeet export-plan``): the plan (name, span,
+status), the heading tree, the actions with their indicators, themes and a status and note
+per year of the plan, and the themes."""
 
 from __future__ import annotations
 
@@ -7,43 +8,43 @@ import marshmallow as ma
 
 from rosemeet.core import schemas as s
 from rosemeet.plan.forms import API_MESSAGES, NOTE_MAX
-from rosemeet.plan.models import YEARS, PartyRole, PlanAction, YearStatus
+from rosemeet.plan.importer import MAX_YEAR, MIN_YEAR
+from rosemeet.plan.models import PartyRole, PlanAction, PlanStatus, YearStatus
 from rosemeet.plan.queries import heading_path
 
 
-class PlanYearSchema(s.Schema):
-    """What became of an action in one year (unset years: niet gepland, no note)."""
+class PlanInfoSchema(s.Schema):
+    """A plan period: its name, first and last year and status."""
 
+    id = s.Id(dump_only=True, required=True)
+    name = s.Text(dump_only=True, required=True)
+    first_year = s.Integer(dump_only=True, required=True)
+    last_year = s.Integer(dump_only=True, required=True)
+    status = s.Choice(PlanStatus, dump_only=True, required=True)
+
+
+class PlanYearSchema(s.Schema):
+    """What became of an action in one year of its plan (unset years: niet gepland, no note)."""
+
+    year = s.Integer(
+        required=True,
+        low=MIN_YEAR,
+        high=MAX_YEAR,
+        metadata={"description": "A year of the action's plan."},
+    )
     status = s.Choice(YearStatus, metadata={"description": "Sent without: the status stays."})
     note = s.Text(
         multiline=True, max_length=NOTE_MAX, metadata={"description": "Sent without: it stays."}
     )
 
 
-def _year_of(action: PlanAction, year: int) -> dict:
-    entry = action.year(year)
-    return {"status": action.status(year), "note": entry.note if entry else ""}
-
-
-class _Years(s.Schema):
-    """The years of the plan, each with a status and a note."""
-
-    @ma.validates_schema
-    def some_year(self, data: dict, **kwargs) -> None:
-        """A change names at least one year."""
-        if not data:
-            raise ma.ValidationError(str(API_MESSAGES["no_year"]))
-
-
-#: one field per year of the plan ("2020": {...}), dumped from the action's entries
-PlanYearsSchema = type(
-    "PlanYearsSchema",
-    (_Years,),
-    {
-        str(year): s.Object(PlanYearSchema, source=lambda action, year=year: _year_of(action, year))
-        for year in YEARS
-    },
-)
+def _years_of(action: PlanAction) -> list[dict]:
+    """Every year of the action's plan with its status and note."""
+    return [
+        {"year": year, "status": action.status(year), "note": entry.note if entry else ""}
+        for year in action.plan.years
+        for entry in [action.year(year)]
+    ]
 
 
 class IndicatorSchema(s.Schema):
@@ -80,7 +81,41 @@ class PlanActionSchema(s.Schema):
     themes = s.List(
         s.Text(), dump_only=True, required=True, source=lambda a: [t.title for t in a.themes]
     )
-    years = s.Object(PlanYearsSchema, required=True, source=lambda action: action)
+    years = s.Object(
+        PlanYearSchema,
+        many=True,
+        required=True,
+        source=_years_of,
+        metadata={"description": "Every year of the plan; sent: the years that change."},
+    )
+
+    @ma.pre_load
+    def years_by_key(self, data: object, **kwargs: object) -> object:
+        """Also take the years in the form of API clients written before plans had their own
+        span: ``{"years": {"2026": {"status": ..., "note": ...}}}``."""
+        if isinstance(data, dict) and isinstance(data.get("years"), dict):
+            years = data["years"]
+            return {
+                **data,
+                "years": [
+                    {
+                        **entry,
+                        "year": int(key)
+                        if key.isascii() and key.isdigit() and len(key) < 10
+                        else key,
+                    }
+                    if isinstance(entry, dict)
+                    else entry
+                    for key, entry in years.items()
+                ],
+            }
+        return data
+
+    @ma.validates("years")
+    def some_year(self, value: list, **kwargs) -> None:
+        """A change names at least one year (a year named twice: the last one counts)."""
+        if not value:
+            raise ma.ValidationError(str(API_MESSAGES["no_year"]))
 
 
 class PlanHeadingSchema(s.Schema):
@@ -98,8 +133,10 @@ class ThemeSchema(s.Schema):
 
 
 class PlanSchema(s.Schema):
-    """The whole plan: the heading tree (lines), every action with its years, the themes."""
+    """One whole plan: the plan, its heading tree (lines), every action with its years, the
+    themes."""
 
+    plan = s.Object(PlanInfoSchema, dump_only=True, required=True)
     lines = s.Object(PlanHeadingSchema, many=True, dump_only=True, required=True)
     actions = s.Object(PlanActionSchema, many=True, dump_only=True, required=True)
     themes = s.Object(ThemeSchema, many=True, dump_only=True, required=True)

@@ -75,12 +75,14 @@ def make_action(ctx):
     from rosemeet.extensions import db
     from rosemeet.plan.importer import HeadingKind
     from rosemeet.plan.models import PlanAction, PlanHeading
+    from tests.plan.conftest import plan_period
 
     counter = iter(range(1, 10_000))
 
     def make(title: str, number: str = "2.1"):
         n = next(counter)
         heading = PlanHeading(
+            plan=plan_period(),
             key=f"h-test-{n}",
             kind=HeadingKind.OBJECTIVE,
             number=number,
@@ -88,7 +90,9 @@ def make_action(ctx):
             level=2,
             position=n,
         )
-        action = PlanAction(key=f"a-test-{n}", heading=heading, title=title, position=n)
+        action = PlanAction(
+            plan=heading.plan, key=f"a-test-{n}", heading=heading, title=title, position=n
+        )
         db.session.add_all([heading, action])
         db.session.flush()
         return action

@@ -9,6 +9,7 @@ from docx import Document
 from sqlalchemy import event, select
 
 from rosemeet.agendas import operations as ops
+from rosemeet.agendas import queries
 from rosemeet.agendas.models import AgendaItem
 from rosemeet.extensions import db
 from rosemeet.mail.models import OutboxMessage
@@ -97,15 +98,15 @@ def test_a_refused_form_keeps_what_was_typed(client, auth, rose, meeting):
 def test_the_keyboard_buttons_move_items_without_javascript(client, auth, rose, meeting):
     auth.login(rose.secretary.email)
     client.get(f"/meetings/{meeting.id}/agenda")
-    items = ops.meeting_items(meeting)
+    items = queries.meeting_items(meeting)
     client.post(f"/agenda-items/{items[2].id}/move", data={"direction": "up"})
     db.session.expire_all()
-    assert [i.title for i in ops.meeting_items(meeting)] == [
+    assert [i.title for i in queries.meeting_items(meeting)] == [
         "Welkom",
         "Opvolglijst",
         "Goedkeuring vorig verslag",
     ]
-    ids = [i.id for i in reversed(ops.meeting_items(meeting))]
+    ids = [i.id for i in reversed(queries.meeting_items(meeting))]
     response = client.post(
         f"/meetings/{meeting.id}/agenda/order",
         data={"order": ",".join(map(str, ids))},

@@ -88,7 +88,7 @@ def test_draft_minutes_stay_out_of_the_api_for_visitors_of_a_public_body(
     rose.av.is_public = True
     meeting = make_meeting(rose.av)
     ops.publish_agenda(meeting)
-    item = ops.meeting_items(meeting)[0]
+    item = queries.meeting_items(meeting)[0]
     ops.save_minutes(item, "Vertrouwelijk ontwerp", version=item.version, by=rose.av_secretary)
     db.session.commit()
     items = client.get(f"/api/v1/meetings/{meeting.id}/agenda-items").json["items"]

@@ -16,6 +16,7 @@ from rosemeet.network.models import BodyKind, Role
 from rosemeet.plan.importer import HeadingKind
 from rosemeet.plan.models import PlanAction, PlanHeading
 from tests.conftest import PASSWORD, brussels
+from tests.plan.conftest import plan_period
 
 pytestmark = pytest.mark.browser
 
@@ -37,6 +38,7 @@ def test_secretary_builds_and_publishes_member_reads(app, page, live_server):
         network.save_membership(None, body=ag, person=sara, role=Role.SECRETARY)
         network.save_membership(None, body=ag, person=mo, role=Role.MEMBER)
         heading = PlanHeading(
+            plan=plan_period(),
             key="h1",
             kind=HeadingKind.OBJECTIVE,
             number="2.1",
@@ -48,6 +50,7 @@ def test_secretary_builds_and_publishes_member_reads(app, page, live_server):
             [
                 heading,
                 PlanAction(
+                    plan=heading.plan,
                     key="a1",
                     heading=heading,
                     position=1,

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from rosemeet.agendas import operations as ops
+from rosemeet.agendas import queries
 from rosemeet.agendas.models import AgendaItem, MinutesRevision
 from rosemeet.extensions import db
 from rosemeet.followups import operations as followups
@@ -91,7 +92,7 @@ def test_an_item_save_that_raced_another_is_refused_not_written(rose, meeting, m
         ops.update_item(item, version=read, title="Begroting 2028")
     assert _stored(AgendaItem, item.id, "title") == "Begroting 2027"
     assert _stored(AgendaItem, item.id, "version") == read + 1
-    assert ops.meeting_items(meeting)  # the session is still usable
+    assert queries.meeting_items(meeting)  # the session is still usable
 
 
 def test_a_minutes_save_that_raced_another_is_a_conflict_not_a_unique_violation(
@@ -223,7 +224,7 @@ def test_an_item_added_while_another_took_the_last_place_gets_the_next_one(
 
     monkeypatch.setattr(ops, "_last_position", read_before_the_other_committed)
     item = ops.add_item(meeting, title="Nieuw punt", planned_minutes=10)
-    positions = [i.position for i in ops.meeting_items(meeting)]
+    positions = [i.position for i in queries.meeting_items(meeting)]
     assert len(positions) == len(set(positions))
     assert item.position == max(positions) and item.title == "Nieuw punt"
     assert item.planned_minutes == 10 and item.id is not None
@@ -236,25 +237,25 @@ def test_backlog_items_never_collide(rose):
 
 
 def test_reordering_swaps_places_and_does_not_make_open_minutes_stale(rose, meeting):
-    items = ops.meeting_items(meeting)
+    items = queries.meeting_items(meeting)
     added = ops.add_item(meeting, title="Begroting")
     read = added.version
     ids = [i.id for i in items] + [added.id]
     ops.reorder(meeting, list(reversed(ids)))
     ops.move_item(added, 1)  # the first item one place down
     db.session.expire_all()
-    order = [i.id for i in ops.meeting_items(meeting)]
+    order = [i.id for i in queries.meeting_items(meeting)]
     assert order == [ids[-2], ids[-1], *reversed(ids[:-2])]
-    assert [i.position for i in ops.meeting_items(meeting)] == list(range(1, len(ids) + 1))
+    assert [i.position for i in queries.meeting_items(meeting)] == list(range(1, len(ids) + 1))
     ops.save_minutes(added, "Besproken.", version=read, by=rose.secretary)  # not stale
-    ops.delete_item(ops.meeting_items(meeting)[0])
-    assert [i.position for i in ops.meeting_items(meeting)] == list(range(1, len(ids)))
+    ops.delete_item(queries.meeting_items(meeting)[0])
+    assert [i.position for i in queries.meeting_items(meeting)] == list(range(1, len(ids)))
 
 
 def test_a_backlog_item_pulled_in_takes_the_next_free_place(rose, meeting):
     backlog = ops.add_backlog_item(rose.ag, "Deelfietsen")
     ops.pull_into(backlog, meeting)
-    positions = [i.position for i in ops.meeting_items(meeting)]
+    positions = [i.position for i in queries.meeting_items(meeting)]
     assert positions == list(range(1, len(positions) + 1)) and backlog.position == positions[-1]
 
 

@@ -18,6 +18,7 @@ from rosemeet.network.models import BodyKind, Role
 from rosemeet.plan.importer import HeadingKind
 from rosemeet.plan.models import PlanAction, PlanHeading
 from tests.conftest import plain_meeting
+from tests.plan.conftest import plan_period
 
 SECRET = "Ontwerpverslag: vertrouwelijk bedrag 48.000 euro"
 WRITE_METHODS = {"POST", "PATCH", "PUT", "DELETE"}
@@ -44,9 +45,15 @@ def world(ctx, make_person, make_body):
     agendas.save_minutes(item, SECRET, version=item.version, by=secretary)
     follow_up = followups.create_follow_up(item, title="Offerte vragen", by=secretary)
     heading = PlanHeading(
-        key="h-walk", kind=HeadingKind.OBJECTIVE, number="1.1", title="Doel", level=2, position=1
+        plan=plan_period(),
+        key="h-walk",
+        kind=HeadingKind.OBJECTIVE,
+        number="1.1",
+        title="Doel",
+        level=2,
+        position=1,
     )
-    action = PlanAction(key="a-walk", heading=heading, title="Actie", position=1)
+    action = PlanAction(plan=heading.plan, key="a-walk", heading=heading, title="Actie", position=1)
     db.session.add_all([heading, action])
     db.session.flush()
     tokens = {

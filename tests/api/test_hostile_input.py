@@ -29,6 +29,7 @@ from rosemeet.network.models import BodyKind, OrganisationKind, RelationKind, Ro
 from rosemeet.plan.importer import HeadingKind
 from rosemeet.plan.models import PlanAction, PlanHeading
 from tests.conftest import BRUSSELS, PASSWORD
+from tests.plan.conftest import plan_period
 
 HUGE = "99999999999999999999999"
 DEEP = "[" * 5000 + "]" * 5000
@@ -97,6 +98,7 @@ def seed_world() -> World:
         notify_new=False,
     )
     heading = PlanHeading(
+        plan=plan_period(),
         key="seed-h",
         kind=HeadingKind.OBJECTIVE,
         number="2.1",
@@ -105,7 +107,9 @@ def seed_world() -> World:
         position=1,
     )
     actions = [
-        PlanAction(key=f"seed-a-{n}", heading=heading, title=f"Actie {n}", position=n)
+        PlanAction(
+            plan=heading.plan, key=f"seed-a-{n}", heading=heading, title=f"Actie {n}", position=n
+        )
         for n in (1, 2)
     ]
     db.session.add_all([heading, *actions])

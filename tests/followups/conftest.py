@@ -17,6 +17,7 @@ from rosemeet.network.models import BodyKind, RelationKind, Role
 from rosemeet.plan.importer import HeadingKind
 from rosemeet.plan.models import PlanAction, PlanHeading
 from tests.conftest import PASSWORD, brussels
+from tests.plan.conftest import plan_period
 
 #: the moment the follow-up tests run in: Thursday 26 November 2026, 13:00 in Brussels
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -83,6 +84,7 @@ def make_action(title: str) -> PlanAction:
     """A plan action under an objective about mobility."""
     number = next(_counter)
     heading = PlanHeading(
+        plan=plan_period(),
         key=f"fu-h-{number}",
         kind=HeadingKind.OBJECTIVE,
         number="2.1",
@@ -90,7 +92,9 @@ def make_action(title: str) -> PlanAction:
         level=2,
         position=number,
     )
-    action = PlanAction(key=f"fu-a-{number}", heading=heading, title=title, position=number)
+    action = PlanAction(
+        plan=heading.plan, key=f"fu-a-{number}", heading=heading, title=title, position=number
+    )
     db.session.add_all([heading, action])
     db.session.flush()
     return action

@@ -19,6 +19,7 @@ from rosemeet.network.models import BodyKind, RelationKind, Role
 from rosemeet.plan.importer import HeadingKind
 from rosemeet.plan.models import PlanAction, PlanHeading
 from tests.conftest import PASSWORD, brussels
+from tests.plan.conftest import plan_period
 
 pytestmark = pytest.mark.browser
 
@@ -60,6 +61,7 @@ def _seed(app, ids):
         )
         agendas.ensure_agenda(roa_meeting)
         heading = PlanHeading(
+            plan=plan_period(),
             key="e2e-h",
             kind=HeadingKind.OBJECTIVE,
             number="2.1",
@@ -72,6 +74,7 @@ def _seed(app, ids):
             heading=heading,
             title="Deelfietsen voor doelgroepmedewerkers uitrollen",
             position=1,
+            plan=heading.plan,
         )
         db.session.add_all([heading, action])
         db.session.commit()

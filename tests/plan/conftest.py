@@ -4,18 +4,28 @@ from pathlib import Path
 
 import pytest
 
+from rosemeet.extensions import db
 from rosemeet.network.models import BodyKind, OrganisationKind
 from rosemeet.plan import queries
 from rosemeet.plan.importer import parse
+from rosemeet.plan.models import Plan, PlanStatus
 from rosemeet.plan.operations import apply_import
 
 REAL_FILE = Path(__file__).resolve().parent.parent / "fixtures" / "actieplan-rose-2020-2025.tsv"
+#: the next plan, made from the real one: one action dropped, two added, year cells filled
+SECOND_FILE = Path(__file__).resolve().parent / "data" / "actieplan-rose-2026-2031.tsv"
 
 
 @pytest.fixture
 def plan_bytes() -> bytes:
     """The real action plan export."""
     return REAL_FILE.read_bytes()
+
+
+@pytest.fixture
+def second_plan_bytes() -> bytes:
+    """The 2026-2031 test plan."""
+    return SECOND_FILE.read_bytes()
 
 
 @pytest.fixture
@@ -45,10 +55,10 @@ def plan_network(ctx, make_organisation, make_body):
 def do_import(ctx):
     """Parse bytes with the known names and apply them: ``do_import(data, dry_run=False)``."""
 
-    def run(data: bytes, dry_run: bool = False):
+    def run(data: bytes, dry_run: bool = False, plan_name: str | None = None):
         result = parse(data, queries.known_names())
         assert result.ok, [str(e) for e in result.errors]
-        return apply_import(result, dry_run=dry_run)
+        return apply_import(result, dry_run=dry_run, plan_name=plan_name)
 
     return run
 
@@ -57,3 +67,15 @@ def do_import(ctx):
 def imported(plan_network, plan_bytes, do_import):
     """The real plan imported into the plan network; returns the import report."""
     return do_import(plan_bytes)
+
+
+def plan_period() -> Plan:
+    """The current plan, made as "Actieplan 2020-2025" when there is none (for tests in other
+    domains that make headings and actions by hand)."""
+    plan = queries.current_plan()
+    if plan is None:
+        plan = Plan(
+            name="Actieplan 2020-2025", first_year=2020, last_year=2025, status=PlanStatus.CURRENT
+        )
+        db.session.add(plan)
+    return plan

@@ -41,7 +41,7 @@ def test_real_file_lands_in_the_database_with_the_exact_counts(imported):
 
 
 def test_objectives_nest_and_actions_hang_under_their_heading(imported):
-    plan = queries.load_plan()
+    plan = queries.load_plan(queries.current_plan())
     assert [line.heading.title for line in plan.lines] == [
         "Netwerking op het grondgebied stimuleren",
         "De lokale sociale economie verder uitbouwen",
@@ -86,7 +86,7 @@ def test_reimport_is_idempotent(imported, plan_bytes, do_import):
 
 
 def test_edits_in_the_app_survive_a_reimport(imported, plan_bytes, do_import, admin):
-    plan = queries.load_plan()
+    plan = queries.load_plan(queries.current_plan())
     action = plan.actions[3]
     ops.set_years(
         action,
@@ -177,7 +177,7 @@ def test_an_action_with_app_data_is_kept_when_it_leaves_the_file(
     assert report.count("kept", "action") == 1
     db.session.refresh(action)
     assert action.removed_at is not None and action.year(2020).note == "RASE afgerond"
-    assert action.id not in {a.id for a in queries.load_plan().actions}
+    assert action.id not in {a.id for a in queries.load_plan(queries.current_plan()).actions}
     assert count(PlanAction) == 32
 
 
@@ -186,7 +186,7 @@ BAD_INPUTS = {
     "not utf-8": (b"Actie\tIndicator\tTrekker\tPartners\n1. Lijn\nCaf\xe9\tx\ty\tz\n", "UTF-8"),
     "no header": (b"Iets\tanders\n1. Lijn\n", "kopregel"),
     "action before heading": (
-        b"Actie\tIndicator\tTrekker\tPartners\nEen actie\tx\ty\tz\n1. Lijn\n",
+        b"Actie\tIndicator\tTrekker\tPartners\t2026\nEen actie\tx\ty\tz\n1. Lijn\n",
         "vóór elke titel",
     ),
     "binary": (b"PK\x03\x04\x00\x00binary", "NUL"),
@@ -235,6 +235,8 @@ def test_year_cells_in_the_file_become_planned_entries_once(plan_network, do_imp
 
 
 def test_set_years_refuses_years_outside_the_plan(imported, admin):
-    action = queries.load_plan().actions[0]
-    with pytest.raises(ops.PlanError):
+    action = queries.load_plan(queries.current_plan()).actions[0]
+    with pytest.raises(ops.PlanError) as refused:
         ops.set_years(action, {2019: (YearStatus.DONE, "")}, admin)
+    assert refused.value.message == "Geef een jaar van 2020 tot 2025."
+    assert refused.value.status == 400
