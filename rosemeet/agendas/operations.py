@@ -49,7 +49,7 @@ from rosemeet.extensions import db
 from rosemeet.mail.operations import enqueue_template
 from rosemeet.meetings.models import Meeting
 from rosemeet.meetings.queries import invitees
-from rosemeet.network.models import Body
+from rosemeet.network.models import Body, Role
 from rosemeet.plan.models import PlanAction
 
 logger = logging.getLogger(__name__)
@@ -719,6 +719,51 @@ def _decided(proposal: Proposal, status: ProposalStatus, by: Person) -> None:
     proposal.decided_at = utcnow()
 
 
+def _proposal_recipients(proposal: Proposal) -> list[Person]:
+    """The proposer and the sending body's current secretaries, each once, all with an e-mail."""
+    people = [proposal.proposer] if proposal.proposer else []
+    if proposal.from_body is not None:
+        today = utcnow().astimezone(LOCAL_TZ).date()
+        people += [
+            m.person
+            for m in proposal.from_body.memberships
+            if m.role is Role.SECRETARY and m.is_current(today)
+        ]
+    return [p for p in {p.id: p for p in people}.values() if p.email]
+
+
+def _notify_decision(proposal: Proposal) -> None:
+    """Tell the proposer and the sending body's secretaries how the proposal was decided
+    (the meeting it goes to, or the reason it is declined)."""
+    db.session.flush()  # the item (and its meeting) the proposal became
+    meeting = proposal.item.meeting if proposal.item else None
+    source = proposal.source_item
+    recipients = _proposal_recipients(proposal)
+    with outside_request_context():
+        base = current_app.config["BASE_URL"]
+        url = base + (
+            url_for("agendas.agenda", meeting_id=source.meeting_id)
+            if source is not None and source.meeting_id is not None
+            else url_for("agendas.my_proposals")
+        )
+        for person in recipients:
+            with force_locale(person.locale or "nl"):
+                enqueue_template(
+                    key=f"proposal:{proposal.id}:{proposal.status.value}:{person.id}",
+                    kind="proposal",
+                    person=person,
+                    subject=_(
+                        "%(body)s decided on the proposal: %(title)s",
+                        body=proposal.body.name,
+                        title=proposal.title,
+                    ),
+                    template="agendas/mail_proposal_decided",
+                    proposal=proposal,
+                    meeting=meeting,
+                    url=url,
+                )
+
+
 def accept_proposal(proposal: Proposal, meeting: Meeting, *, by: Person) -> AgendaItem:
     """Put a proposal on the agenda of a chosen meeting of its body."""
     _check_meeting_for(proposal.body, meeting)
@@ -735,7 +780,7 @@ def accept_proposal(proposal: Proposal, meeting: Meeting, *, by: Person) -> Agen
         origin_text=_origin(proposal),
     )
     proposal.item = item
-    db.session.flush()
+    _notify_decision(proposal)
     return item
 
 
@@ -753,7 +798,7 @@ def defer_proposal(proposal: Proposal, *, by: Person) -> AgendaItem:
         planned_minutes=proposal.planned_minutes,
     )
     proposal.item = item
-    db.session.flush()
+    _notify_decision(proposal)
     return item
 
 
@@ -764,7 +809,7 @@ def decline_proposal(proposal: Proposal, reason: str, *, by: Person) -> None:
         raise AgendaError(_("Say why the proposal is declined."), "reason")
     _decided(proposal, ProposalStatus.DECLINED, by)
     proposal.reason = reason
-    db.session.flush()
+    _notify_decision(proposal)
 
 
 # --- minutes ------------------------------------------------------------------------------------

@@ -141,15 +141,28 @@ def _of_bodies(body_ids: list[int]):
 def previous_meeting(meeting: Meeting) -> Meeting | None:
     """The last earlier meeting of one of its bodies that took place (its minutes are
     approved at this meeting's approval item)."""
+    return _neighbour(meeting, later=False)
+
+
+def next_meeting(meeting: Meeting) -> Meeting | None:
+    """The first later scheduled meeting of one of its bodies (where its minutes are approved
+    when nobody says otherwise)."""
+    return _neighbour(meeting, later=True)
+
+
+def _neighbour(meeting: Meeting, *, later: bool) -> Meeting | None:
+    """The nearest scheduled meeting of one of its bodies before or after it."""
     return db.session.scalar(
         select(Meeting)
         .where(
             _of_bodies([b.id for b in meeting.bodies]),
-            Meeting.starts_at < meeting.starts_at,
+            Meeting.starts_at > meeting.starts_at
+            if later
+            else Meeting.starts_at < meeting.starts_at,
             Meeting.status == MeetingStatus.SCHEDULED,
         )
         .options(selectinload(Meeting.bodies))
-        .order_by(Meeting.starts_at.desc())
+        .order_by(Meeting.starts_at if later else Meeting.starts_at.desc(), Meeting.id)
         .limit(1)
     )
 
@@ -242,14 +255,18 @@ def my_proposals(person: Person) -> list[Proposal]:
 
 
 def sent_proposals(item_ids: list[int]) -> dict[int, list[Proposal]]:
-    """For items of a preparing body's agenda: the proposals they were sent as."""
+    """For items of a preparing body's agenda: the proposals they were sent as, oldest first."""
     if not item_ids:
         return {}
     out: dict[int, list[Proposal]] = {}
     for proposal in db.session.scalars(
         select(Proposal)
         .where(Proposal.source_item_id.in_(item_ids))
-        .options(selectinload(Proposal.body))
+        .options(
+            selectinload(Proposal.body),
+            selectinload(Proposal.item).selectinload(AgendaItem.meeting),
+        )
+        .order_by(Proposal.id)
     ):
         source_id = proposal.source_item_id
         assert source_id is not None  # selected by it
