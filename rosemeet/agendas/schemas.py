@@ -1,5 +1,6 @@
 """Agendas as JSON: agenda items (sent to add or change one, answered with its minutes to who
-may read them) and a meeting's full agenda with the sections other domains add."""
+may read them), a meeting's full agenda with the sections other domains add, and its minutes
+(read, changed per item with a version, approved)."""
 
 from __future__ import annotations
 
@@ -86,5 +87,53 @@ class AgendaSchema(s.Schema):
         metadata={
             "description": "Added by other domains: each has a ``key`` (a code), a ``title`` "
             "and its ``items``."
+        },
+    )
+
+
+class MinutesItemSchema(s.Schema):
+    """The minutes of one agenda item, with the version to send back when changing them."""
+
+    agenda_item_id = s.Id(required=True, source=lambda item: item.id)
+    title = s.Text(dump_only=True, required=True)
+    text = s.Text(
+        multiline=True,
+        max_length=100000,
+        required=True,
+        source=lambda item: item.minutes or "",
+        metadata={"description": "Markdown; empty text clears them."},
+    )
+    version = s.Integer(
+        low=1,
+        required=True,
+        metadata={"description": "The item's version you read (409 when stale)."},
+    )
+
+
+class MinutesSchema(s.Schema):
+    """A meeting's minutes: where they stand and the text per agenda item."""
+
+    state = s.Choice(
+        MinutesStatus,
+        dump_only=True,
+        required=True,
+        source=lambda view: view.minutes_status,
+        metadata={"description": "draft, for_comment (shared for comments) or approved."},
+    )
+    items = s.Object(
+        MinutesItemSchema,
+        many=True,
+        required=True,
+        metadata={"description": "Per agenda item; sent: any of them, each at most once."},
+    )
+
+
+class ApprovalSchema(s.Schema):
+    """The approval of a meeting's minutes shared for comments."""
+
+    in_meeting_id = s.Id(
+        metadata={
+            "description": "The later meeting of the same body that approves them (default: "
+            "the body's next meeting)."
         },
     )

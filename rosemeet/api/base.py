@@ -183,12 +183,12 @@ def require_can(action: str, obj: Any = None) -> None:
         raise ApiError(403, "forbidden", _("You may not do this."))
 
 
-def json_body(schema: Any) -> Callable:
-    """Document ``schema`` as the endpoint's JSON body. The endpoint reads it with
-    ``read(schema)`` after its checks of the caller and of the path, so that a 401, 403 or 404
-    comes before a 400 for the body."""
+def json_body(schema: Any, *, required: bool = True) -> Callable:
+    """Document ``schema`` as the endpoint's JSON body (``required=False``: it may be left
+    out). The endpoint reads it with ``read(schema)`` after its checks of the caller and of the
+    path, so that a 401, 403 or 404 comes before a 400 for the body."""
     content = {"application/json": {"schema": schema}}
-    return bp.doc(requestBody={"required": True, "content": content})
+    return bp.doc(requestBody={"required": required, "content": content})
 
 
 def read(schema: Any) -> dict[str, Any]:
