@@ -279,6 +279,16 @@ def scratch_database_url(tmp_path):
 
 
 @pytest.fixture
+def scratch_config(scratch_database_url, tmp_path) -> dict[str, str]:
+    """The settings of an app on the scratch database, for tests that migrate it themselves."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": scratch_database_url,
+        "SECRET_KEY": "x",
+        "INSTANCE_PATH": str(tmp_path),
+    }
+
+
+@pytest.fixture
 def scratch_app(scratch_database_url, tmp_path):
     """A second app on the scratch database, migrated to the newest schema."""
     application = create_app(

@@ -18,14 +18,8 @@ def _include_name(name, type_, parent_names) -> bool:
     return not (type_ == "table" and name.startswith("search_document_fts"))
 
 
-def test_upgrade_downgrade_upgrade_and_no_drift(scratch_database_url, tmp_path):
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": scratch_database_url,
-            "SECRET_KEY": "x",
-            "INSTANCE_PATH": str(tmp_path),
-        }
-    )
+def test_upgrade_downgrade_upgrade_and_no_drift(scratch_config):
+    app = create_app(scratch_config)
     with app.app_context():
         upgrade(revision="heads")
         tables = set(inspect(db.engine).get_table_names())
@@ -141,16 +135,8 @@ def assert_sound(engine) -> None:
         assert connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
 
 
-def test_every_revision_goes_down_and_up_again_on_a_filled_database(scratch_database_url, tmp_path):
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": scratch_database_url,
-            "SECRET_KEY": "x",
-            "INSTANCE_PATH": str(tmp_path),
-            "BASE_URL": "http://rosemeet.test",
-            "SMTP_HOST": "",
-        }
-    )
+def test_every_revision_goes_down_and_up_again_on_a_filled_database(scratch_config):
+    app = create_app({**scratch_config, "BASE_URL": "http://rosemeet.test", "SMTP_HOST": ""})
     with app.app_context():
         upgrade(revision="heads")
         fill(app)
@@ -186,14 +172,8 @@ def test_every_revision_goes_down_and_up_again_on_a_filled_database(scratch_data
         db.engine.dispose()
 
 
-def test_db_downgrade_minus_one_and_db_check_on_the_command_line(scratch_database_url, tmp_path):
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": scratch_database_url,
-            "SECRET_KEY": "x",
-            "INSTANCE_PATH": str(tmp_path),
-        }
-    )
+def test_db_downgrade_minus_one_and_db_check_on_the_command_line(scratch_config):
+    app = create_app(scratch_config)
     runner = app.test_cli_runner()
     with app.app_context():
         upgrade(revision="heads")

@@ -125,14 +125,8 @@ def _counts(connection) -> dict[str, int]:
     }
 
 
-def test_0009_upgrades_and_downgrades_a_filled_database(scratch_database_url, tmp_path):
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": scratch_database_url,
-            "SECRET_KEY": "x",
-            "INSTANCE_PATH": str(tmp_path),
-        }
-    )
+def test_0009_upgrades_and_downgrades_a_filled_database(scratch_config):
+    app = create_app(scratch_config)
     with app.app_context():
         upgrade(revision="0007")
         with db.engine.begin() as connection:

@@ -37,14 +37,8 @@ def _checks() -> set[str]:
     return {c["name"] for c in inspect(db.engine).get_check_constraints("reminder_opt_out")}
 
 
-def test_0011_upgrades_and_downgrades_a_filled_database(scratch_database_url, tmp_path):
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": scratch_database_url,
-            "SECRET_KEY": "x",
-            "INSTANCE_PATH": str(tmp_path),
-        }
-    )
+def test_0011_upgrades_and_downgrades_a_filled_database(scratch_config):
+    app = create_app(scratch_config)
     with app.app_context():
         upgrade(revision="0010")
         with db.engine.begin() as connection:

@@ -121,14 +121,8 @@ def _rows(connection, sql: str) -> list[tuple]:
 
 
 @pytest.fixture
-def app(scratch_database_url, tmp_path):
-    application = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": scratch_database_url,
-            "SECRET_KEY": "x",
-            "INSTANCE_PATH": str(tmp_path),
-        }
-    )
+def app(scratch_config):
+    application = create_app(scratch_config)
     with application.app_context():
         yield application
         db.engine.dispose()
