@@ -42,8 +42,8 @@ class App(Flask):
     operations, which only flush; when it returns an answer below 400 the request's
     transaction is committed once, otherwise it is rolled back. An exception from the view
     (or from the commit) reaches the error handlers and the session is rolled back. A view
-    that catches an operation's ``Refused`` runs the operation in ``db.session.begin_nested()``,
-    so that what it changed before refusing is undone and the rest of the request stands."""
+    that catches an operation's ``Refused`` runs the operation in ``core.forms.attempt`` (a
+    savepoint), so that what it changed before refusing is undone and the rest stands."""
 
     def dispatch_request(self) -> Response:
         response = self.make_response(super().dispatch_request())
