@@ -24,7 +24,7 @@ import rosemeet
 from rosemeet import create_app
 from rosemeet.core import permissions
 from rosemeet.core.hooks import HOOKS, register_template_hook
-from rosemeet.followups import operations as followups
+from rosemeet.followups import feedback as followups
 from rosemeet.followups import search
 from rosemeet.mail import links
 from rosemeet.mail.reminders import REGISTRY
@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RECEIVERS = {
     "membership-ended": ["rosemeet.meetings.operations.uninvite"],
     "meetings-created": ["rosemeet.agendas.operations.prepare_agendas"],
-    "minutes-approved": ["rosemeet.followups.operations._on_minutes_approved"],
+    "minutes-approved": ["rosemeet.followups.feedback._on_minutes_approved"],
 }
 #: the kinds of reminder, in the order the domains register them (stored opt-outs name them)
 KINDS = ["adhoc_end", "agenda", "minutes", "followup_due", "followup_overdue", "digest"]

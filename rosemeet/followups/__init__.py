@@ -18,6 +18,7 @@ def setup(app: Flask) -> None:
     from rosemeet.followups import (  # noqa: F401 (models: tables)
         cli,
         demo,
+        feedback,
         models,
         operations,
         permissions,
@@ -33,7 +34,7 @@ def setup(app: Flask) -> None:
     for command in cli.COMMANDS:
         app.cli.add_command(command)
     app.context_processor(views.followup_helpers)
-    minutes_approved.connect(operations._on_minutes_approved, weak=False)
+    minutes_approved.connect(feedback._on_minutes_approved, weak=False)
     register_agenda_section(queries.agenda_sections)
     search.track_changes()
     register_template_hook(app, "nav", "followups/_nav.html")

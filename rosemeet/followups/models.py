@@ -181,6 +181,9 @@ class FollowUp(Base):
     closed_at: Mapped[datetime | None]
     #: who closed it
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    #: what was decided or answered when it was closed (Markdown); required when a referred
+    #: follow-up is closed, and read back by the body that raised it
+    resolution: Mapped[str | None] = mapped_column(Text)
     #: the meeting it was dealt with in, if it was closed in one
     closed_in_meeting_id: Mapped[int | None] = mapped_column(
         ForeignKey("meeting.id", ondelete="SET NULL"), index=True

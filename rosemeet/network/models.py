@@ -127,6 +127,8 @@ class Body(Base):
     starts_on: Mapped[date | None]
     #: planned end date (ad-hoc groups)
     ends_on: Mapped[date | None]
+    #: the report an ad-hoc group ends with ("Werkgroep afronden", Markdown)
+    closing_report: Mapped[str | None] = mapped_column(Text)
     #: set when archived: kept with its history, no new meetings
     archived_at: Mapped[datetime | None]
     #: when the record was made

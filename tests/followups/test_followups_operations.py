@@ -11,7 +11,7 @@ from sqlalchemy import select
 from rosemeet.agendas import operations as agendas
 from rosemeet.agendas.models import AgendaItem, ItemSource
 from rosemeet.extensions import db
-from rosemeet.followups import digest, queries, reminders
+from rosemeet.followups import digest, feedback, queries, reminders
 from rosemeet.followups import operations as ops
 from rosemeet.followups.models import Decision, FeedbackReport, FollowUpStatus
 from rosemeet.network.models import Role
@@ -196,7 +196,7 @@ def test_approved_roa_minutes_land_in_the_backlog_of_the_actiegroep(
     sections = {s["key"]: s for s in queries.agenda_sections(rose.ag_may, rose.secretary)}
     assert [i["title"] for i in sections["fed_back"]["items"]] == ["Terugkoppeling ROA 01/04/2027"]
     # once per meeting and receiving body
-    assert ops.feed_back(rose.roa_april) == []
+    assert feedback.feed_back(rose.roa_april) == []
     assert len(db.session.scalars(select(FeedbackReport)).all()) == 1
 
 
