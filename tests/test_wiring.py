@@ -152,7 +152,7 @@ def test_importing_every_module_connects_and_registers_nothing_create_app_does(t
     assert imported["bare_app_rules"] is False  # no rule anywhere: a public body is refused
     assert imported["bare_app_links"] is False  # no maker anywhere: the link is unavailable
     assert created["signals"] == RECEIVERS
-    assert created["agenda_sections"] == 1  # the follow-ups' opvolglijst in the agenda JSON
+    assert created["agenda_sections"] == 2  # the opvolglijst, the reported agendas
     assert created["search_index"] is True
     assert created["bare_app_kinds"] == []  # kinds live on the app that registered them
     assert created["bare_app_rules"] is False  # and so do the permission rules

@@ -4,6 +4,7 @@ from rosemeet.agendas.models import Agenda, AgendaItem, MinutesStatus, Proposal
 from rosemeet.core.permissions import RuleEntry, can, logged_in
 from rosemeet.extensions import db
 from rosemeet.meetings.models import Meeting
+from rosemeet.meetings.permissions import sees_meeting
 from rosemeet.network.models import Body
 from rosemeet.network.permissions import runs_body
 from rosemeet.network.queries import current_role
@@ -27,12 +28,22 @@ def view_agenda(user, meeting) -> bool:
 
 
 def view_minutes(user, meeting) -> bool:
-    """Minutes are read once sent for comments or approved; drafts by those who write them."""
+    """Minutes are read once sent for comments or approved; drafts by those who write them.
+    The members of a body the meeting reports back to read approved minutes only."""
     if meeting is None or not can(user, "view", meeting):
         return False
     agenda = _agenda(meeting)
+    if not sees_meeting(user, meeting):  # a reader of the body it reports back to
+        return agenda is not None and agenda.minutes_approved
     shared = agenda is not None and agenda.minutes_status is not MinutesStatus.DRAFT
     return shared or edit_agenda(user, meeting)
+
+
+def view_reported(_user, meeting) -> bool:
+    """What a meeting shares with the bodies it reports back to (``meetings.view_meeting``
+    lets their members see it only then): its published agenda and its approved minutes."""
+    agenda = None if meeting is None else _agenda(meeting)
+    return agenda is not None and (agenda.is_published or agenda.minutes_approved)
 
 
 def edit_minutes(user, meeting) -> bool:
@@ -44,11 +55,18 @@ def edit_minutes(user, meeting) -> bool:
 
 
 def view_item(user, item) -> bool:
-    """An item is seen with its agenda; a backlog item by those who run the body."""
+    """An item is seen with its agenda; a backlog item by those who run the body. The members
+    of a body the meeting reports back to see its items (their decisions and follow-ups) once
+    the minutes are approved too."""
     if item is None:
         return False
     if item.meeting is not None:
-        return view_agenda(user, item.meeting)
+        if not view_agenda(user, item.meeting):
+            return False
+        if sees_meeting(user, item.meeting):
+            return True
+        agenda = _agenda(item.meeting)
+        return agenda is not None and agenda.minutes_approved
     return runs_body(user, item.body)
 
 
@@ -90,6 +108,7 @@ RULES: list[RuleEntry] = [
     (Meeting, ("edit_agenda",), edit_agenda),
     (Meeting, ("view_agenda",), view_agenda),
     (Meeting, ("view_minutes",), view_minutes),
+    (Meeting, ("view_reported",), view_reported),
     (Meeting, ("edit_minutes",), edit_minutes),
     (AgendaItem, ("view",), view_item),
     (AgendaItem, ("edit",), edit_item),

@@ -1,6 +1,7 @@
 """API resources of follow-ups and decisions: record them on an agenda item, list and filter
-them, change a follow-up's status (closing it in a meeting). The full agenda of a meeting
-gets its opvolglijst and fed-back items through ``followups.queries.agenda_sections``."""
+them, change a follow-up's status (closing it in a meeting, with what was answered). The full
+agenda of a meeting gets its opvolglijst, the follow-ups dealt with since the previous meeting
+and the fed-back items through ``followups.queries.agenda_sections``."""
 
 from __future__ import annotations
 
@@ -155,7 +156,9 @@ def get_follow_up(follow_up_id: int):
 @errors(400, 401, 403, 404, 409)
 def update_follow_up(follow_up_id: int):
     """Change a follow-up's status; closing in a meeting (done unless told) records who,
-    when and where."""
+    when, where and what was answered (``resolution``, required for a follow-up with a
+    report-to body). The meeting must have started. Saving a closed status again without a
+    meeting keeps the meeting it was closed in."""
     require_login()
     follow_up = get_visible(FollowUp, follow_up_id, "set_status")
     data = read(FOLLOW_UP_STATUS)
@@ -164,7 +167,10 @@ def update_follow_up(follow_up_id: int):
         meeting = get_visible(Meeting, _get(Meeting, data, "closed_in_meeting_id").id)
         data.setdefault("status", FollowUpStatus.DONE)
     status = data.get("status") or follow_up.status
-    return ops.set_status(follow_up, status, api_user(), meeting)
+    if "closed_in_meeting_id" not in data and not status.is_open and not follow_up.is_open:
+        meeting = follow_up.closed_in_meeting  # correcting the answer of a closed follow-up
+    resolution = (data["resolution"] or "") if "resolution" in data else None
+    return ops.set_status(follow_up, status, api_user(), meeting, resolution=resolution)
 
 
 @bp.get("/decisions")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from flask import url_for
@@ -26,6 +28,7 @@ from rosemeet.api.base import (
     require_login,
 )
 from rosemeet.core import schemas as s
+from rosemeet.core.errors import ApiError
 from rosemeet.core.time import local_today
 from rosemeet.meetings import operations as ops
 from rosemeet.meetings import queries
@@ -70,6 +73,21 @@ def _planned(data: dict) -> dict:
     }
 
 
+@contextmanager
+def _asking_after_end() -> Iterator[None]:
+    """An AfterEnd refusal as the API says it: 400, code ``after_end``, under ``after_end``,
+    with how to confirm or to extend the end date instead."""
+    try:
+        yield
+    except ops.AfterEnd as exc:
+        message = _(
+            '%(refusal)s Send "after_end": true to plan it anyway, or extend the planned end '
+            "date of the body first.",
+            refusal=exc.message,
+        )
+        raise ApiError(400, "after_end", message, {"after_end": [message]}) from None
+
+
 def _bodies(ids) -> list[Body]:
     """The bodies ``body_ids`` names, each of which the caller may plan meetings of."""
     bodies = related_all(Body, ids, "body_ids", _("Unknown body."), visible=True)
@@ -95,7 +113,8 @@ def create_series(body_id: int):
         duration_minutes=data["duration_minutes"],
         **_planned(data),
     )
-    series, _meetings = ops.create_series([body, *joint], settings)
+    with _asking_after_end():
+        series, _meetings = ops.create_series([body, *joint], settings, after_end=data["after_end"])
     return series
 
 
@@ -131,12 +150,15 @@ def create_meeting():
     """Plan a one-off meeting; two or more body_ids make it a joint meeting."""
     require_login()
     data = read(MeetingSchema)
-    meeting = ops.create_meeting(
-        _bodies(data["body_ids"]),
-        starts_at=data["starts_at"],
-        ends_at=data["ends_at"],
-        **_planned(data),
-    )
+    bodies = _bodies(data["body_ids"])
+    with _asking_after_end():
+        meeting = ops.create_meeting(
+            bodies,
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            after_end=data["after_end"],
+            **_planned(data),
+        )
     return meeting, {"Location": url_for("api.get_meeting", meeting_id=meeting.id)}
 
 
@@ -162,15 +184,18 @@ def update_meeting(meeting_id: int):
     starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
     if starts_at is not None and ends_at is None:
         ends_at = starts_at + (meeting.ends_at - meeting.starts_at)
-    ops.update_meeting(
-        meeting,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        location=data.get("location", ops.KEEP),
-        online_url=data.get("online_url", ops.KEEP),
-        title=data.get("title"),
-        guests=_guests(data.get("guest_ids")),
-    )
+    guests = _guests(data.get("guest_ids"))
+    with _asking_after_end():
+        ops.update_meeting(
+            meeting,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            location=data.get("location", ops.KEEP),
+            online_url=data.get("online_url", ops.KEEP),
+            title=data.get("title"),
+            guests=guests,
+            after_end=data.get("after_end", False),
+        )
     return meeting
 
 

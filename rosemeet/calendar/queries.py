@@ -17,6 +17,7 @@ from rosemeet.core.time import local_today
 from rosemeet.db import utcnow
 from rosemeet.extensions import db
 from rosemeet.meetings.models import Attendance, Meeting, meeting_body
+from rosemeet.meetings.permissions import sees_meeting
 from rosemeet.meetings.queries import invitee_ids
 from rosemeet.network.models import Body, Membership
 
@@ -136,7 +137,10 @@ def feed_meetings(feed: FeedToken) -> list[Meeting]:
         .order_by(Meeting.starts_at)
     ).all()
     owner = feed.person
-    visible = [m for m in rows if can(owner, "view", m)]
+    # the meeting's own rule, not the wider one of the page: a feed does not carry the ROA's
+    # meetings to the Actiegroep's members (they read its published records, see
+    # ``meetings.permissions.receiving_reader``)
+    visible = [m for m in rows if owner.is_admin or sees_meeting(owner, m)]
     if feed.scope is FeedScope.PERSON:
         visible = [m for m in visible if owner.id in invitee_ids(m)]
     return visible

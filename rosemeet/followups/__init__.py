@@ -36,9 +36,12 @@ def setup(app: Flask) -> None:
     app.context_processor(views.followup_helpers)
     minutes_approved.connect(feedback._on_minutes_approved, weak=False)
     register_agenda_section(queries.agenda_sections)
+    register_agenda_section(feedback.reported_agenda_sections)
     search.track_changes()
     register_template_hook(app, "nav", "followups/_nav.html")
+    register_template_hook(app, "body-page", "followups/_closing_report.html", priority=10)
     register_template_hook(app, "agenda-follow-ups", "followups/_meeting_followups.html")
+    register_template_hook(app, "agenda-follow-ups", "followups/_reported_agendas.html", 60)
     register_template_hook(app, "agenda-item", "followups/_item_links.html")
     register_template_hook(app, "plan-action", "followups/_action_history.html")
     register_reminder_kind(

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -17,8 +19,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from rosemeet.core.enums import select_choices
 from rosemeet.core.forms import Form
+from rosemeet.followups import closing
 from rosemeet.followups.models import FollowUpStatus
+from rosemeet.followups.schemas import RESOLUTION_MAX
 
 #: the message for an id that names nothing (views and API)
 UNKNOWN_CHOICE = _l("Choose from the list.")
@@ -101,7 +106,19 @@ class StatusForm(Form):
     """A follow-up's new status, and the meeting it was dealt with in."""
 
     status = SelectField(_l("Status"), choices=FollowUpStatus.choices, validators=[DataRequired()])
-    closed_in_meeting_id = _IdField(_l("Dealt with in the meeting"), choices=[])
+    closed_in_meeting_id = _IdField(
+        _l("Dealt with in the meeting"),
+        description=_l("A meeting that has already begun."),
+        choices=[],
+    )
+    resolution = TextAreaField(
+        _l("Answer"),
+        description=_l(
+            "What was decided or answered (Markdown). Required when closing a follow-up that "
+            "reports back to another body: the body that raised it reads it."
+        ),
+        validators=[Optional(), Length(max=RESOLUTION_MAX)],
+    )
 
 
 class SearchForm(Form):
@@ -111,3 +128,38 @@ class SearchForm(Form):
         csrf = False
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
+
+
+class CloseGroupForm(Form):
+    """The closing report, what happens to the open follow-ups, and the confirmation."""
+
+    closing_report = TextAreaField(
+        _l("Closing report"),
+        description=_l(
+            "What the group did, what it concluded and what it leaves, with links to its "
+            "documents and decisions (Markdown). It goes as feedback to the bodies it reports "
+            "to."
+        ),
+        validators=[
+            DataRequired(message=_l("Write the closing report.")),
+            Length(max=closing.REPORT_MAX),
+        ],
+    )
+    follow_ups = RadioField(
+        _l("Open follow-ups"),
+        choices=select_choices(
+            [
+                (closing.CLOSE, _l("Close them all as done")),
+                (closing.MOVE, _l("Move them to another body")),
+            ]
+        ),
+        default=closing.CLOSE,
+        validators=[DataRequired(message=_l("Choose what happens to the open follow-ups."))],
+    )
+    move_to_body_id = SelectField(
+        _l("Move them to"), choices=[], coerce=optional_int, validate_choice=False
+    )
+    confirm = BooleanField(
+        _l("Close the group: archive it, end its series and cancel its upcoming meetings"),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )

@@ -256,45 +256,77 @@ def update_follow_up(
     return follow_up
 
 
+def _check_closing_meeting(follow_up: FollowUp, meeting: Meeting, status: FollowUpStatus) -> None:
+    """A follow-up is closed in a meeting of its own or its report-to body that has begun."""
+    allowed = {b.id for b in queries.closing_bodies(follow_up)}
+    if not allowed & {b.id for b in meeting.bodies}:
+        raise FollowUpError(
+            _(
+                "This meeting is not one of %(bodies)s: a follow-up is dealt with by its "
+                "own body or by the body it reports back to.",
+                bodies=" / ".join(b.name for b in queries.closing_bodies(follow_up)),
+            ),
+            "closed_in_meeting_id",
+            code="conflict",
+        )
+    if status.is_open:
+        raise FollowUpError(_("Only closing (done or dropped) is recorded in a meeting."), "status")
+    if meeting.starts_at > utcnow():
+        raise FollowUpError(
+            _(
+                "The meeting of %(date)s has not started yet: a follow-up is dealt with in a "
+                "meeting that has begun.",
+                date=meeting.local_start.strftime("%d/%m/%Y"),
+            ),
+            "closed_in_meeting_id",
+        )
+
+
 def set_status(
     follow_up: FollowUp,
     status: FollowUpStatus,
     by: Person | None = None,
     meeting: Meeting | None = None,
     *,
+    resolution: str | None = None,
     version: int | None = None,
 ) -> FollowUp:
-    """Change the status; closing records who, when and (if given) in which meeting.
+    """Change the status; closing records who, when, what was decided or answered
+    (``resolution``, Markdown) and (if given) in which meeting.
 
-    A meeting must belong to the owning body or to the body it reports back to.
-    Reopening clears the closing record. A stale ``version``, or a save by someone else
-    meanwhile, raises FollowUpError "conflict".
+    A meeting must belong to the owning body or to the body it reports back to, and must
+    have started. Closing a referral (a follow-up with a report-to body) needs a
+    resolution: it is what travels back to the body that raised it. ``resolution=None``
+    keeps the one recorded (a done follow-up that is dropped), an empty text clears it.
+    Saving the same closed status again corrects the record (meeting, resolution) and keeps
+    when and by whom it was closed. Reopening clears the closing record, the resolution
+    included. A stale ``version``, or
+    a save by someone else meanwhile, raises FollowUpError "conflict".
     """
     if meeting is not None:
-        allowed = {b.id for b in queries.closing_bodies(follow_up)}
-        if not allowed & {b.id for b in meeting.bodies}:
-            raise FollowUpError(
-                _(
-                    "This meeting is not one of %(bodies)s: a follow-up is dealt with by its "
-                    "own body or by the body it reports back to.",
-                    bodies=" / ".join(b.name for b in queries.closing_bodies(follow_up)),
-                ),
-                "closed_in_meeting_id",
-                code="conflict",
-            )
-        if status.is_open:
-            raise FollowUpError(
-                _("Only closing (done or dropped) is recorded in a meeting."), "status"
-            )
+        _check_closing_meeting(follow_up, meeting, status)
+    answer = follow_up.resolution if resolution is None else (_clean_text(resolution) or None)
+    if not status.is_open and answer is None and follow_up.report_to_body_id is not None:
+        raise FollowUpError(
+            _(
+                "Write what was decided or answered: %(body)s reads it back.",
+                body=follow_up.body.name,
+            ),
+            "resolution",
+        )
     _check_version(follow_up, version)
+    was = follow_up.status
     with _one_save_wins(follow_up):
         follow_up.status = status
         if status.is_open:
             follow_up.closed_at = follow_up.closed_by = follow_up.closed_in_meeting = None
+            follow_up.resolution = None
         else:
-            follow_up.closed_at = utcnow()
-            follow_up.closed_by = by
+            if was is not status or follow_up.closed_at is None:  # else: the record corrected
+                follow_up.closed_at = utcnow()
+                follow_up.closed_by = by
             follow_up.closed_in_meeting = meeting
+            follow_up.resolution = answer
         follow_up.updated_at = utcnow()
     logger.info("follow-up %s is now %s", follow_up.id, status.value)
     return follow_up

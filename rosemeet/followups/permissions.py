@@ -11,6 +11,7 @@ the lists; keep the two together.
 
 from rosemeet.agendas.models import AgendaItem
 from rosemeet.core.permissions import RuleEntry, logged_in
+from rosemeet.followups.closing import can_close
 from rosemeet.followups.models import Decision, FollowUp
 from rosemeet.followups.queries import item_bodies
 from rosemeet.meetings.models import Meeting
@@ -78,6 +79,11 @@ def set_status(user, follow_up) -> bool:
     )
 
 
+def close_group(user, body) -> bool:
+    """The chair and the secretary of an active ad-hoc group close it ("Werkgroep afronden")."""
+    return body is not None and can_close(body) and runs_body(user, body)
+
+
 def search_and_track(user, _obj) -> bool:
     """Logged-in people search and use the tracker (they see only what they may read)."""
     return logged_in(user)
@@ -91,5 +97,6 @@ RULES: list[RuleEntry] = [
     (FollowUp, ("view",), view_follow_up),
     (FollowUp, ("edit",), edit_follow_up),
     (FollowUp, ("set_status",), set_status),
+    (Body, ("close_group",), close_group),
     (None, ("search", "track_follow_ups"), search_and_track),
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask import g, has_request_context
 from flask_babel import gettext as _
@@ -28,11 +28,12 @@ from rosemeet.followups.models import (
     decision_action,
     follow_up_action,
 )
-from rosemeet.followups.schemas import FollowUpSchema
-from rosemeet.meetings.models import Meeting
+from rosemeet.followups.schemas import ClosingMeetingSchema, FollowUpSchema
+from rosemeet.meetings.models import Meeting, MeetingStatus, meeting_body
 from rosemeet.network.models import Body
 from rosemeet.network.permissions import runs_body
 from rosemeet.network.queries import current_role, visible_bodies
+from rosemeet.network.schemas import BodyRefSchema
 from rosemeet.plan.models import PlanAction
 
 
@@ -45,14 +46,14 @@ def _follow_up_load():
         selectinload(FollowUp.origin_meeting),
         selectinload(FollowUp.closed_in_meeting).selectinload(Meeting.bodies),
         selectinload(FollowUp.closed_by),
-        selectinload(FollowUp.decision),
+        selectinload(FollowUp.decision).selectinload(Decision.meeting).selectinload(Meeting.bodies),
         selectinload(FollowUp.actions),
     )
 
 
 def _decision_load():
     return (
-        selectinload(Decision.meeting),
+        selectinload(Decision.meeting).selectinload(Meeting.bodies),
         selectinload(Decision.agenda_item),
         selectinload(Decision.actions),
         selectinload(Decision.follow_ups),
@@ -151,6 +152,135 @@ def meeting_follow_ups(meeting: Meeting, viewer) -> list[Carried]:
         .order_by(FollowUp.due_on.is_(None), FollowUp.due_on, FollowUp.id)
     ).all()
     return [Carried(f, f.body_id not in body_ids) for f in rows]
+
+
+@dataclass
+class Waiting:
+    """A follow-up a meeting's body referred to another body, still open there."""
+
+    follow_up: FollowUp
+    #: the next meeting of the body it waits in (None: none planned)
+    next_meeting: Meeting | None
+
+
+@dataclass
+class FollowUpSections:
+    """What a meeting's opvolglijst shows, each follow-up once: the follow-ups carried to it
+    (less those in ``waiting``), those of its bodies closed since each body's previous
+    meeting (``handled``), and those its bodies referred that are still open elsewhere."""
+
+    carried: list[Carried]
+    handled: list[FollowUp]
+    waiting: list[Waiting]
+
+
+def _previous_starts(meeting: Meeting) -> dict[int, datetime]:
+    """For each body of the meeting, when its previous (not cancelled) meeting began."""
+
+    rows = db.session.execute(
+        select(meeting_body.c.body_id, func.max(Meeting.starts_at))
+        .join(Meeting, Meeting.id == meeting_body.c.meeting_id)
+        .where(
+            meeting_body.c.body_id.in_([b.id for b in meeting.bodies]),
+            Meeting.id != meeting.id,
+            Meeting.starts_at < meeting.starts_at,
+            Meeting.status != MeetingStatus.CANCELLED,
+        )
+        .group_by(meeting_body.c.body_id)
+    )
+    return {body_id: _aware(at) for body_id, at in rows}
+
+
+def _aware(at: datetime) -> datetime:
+    """A stored moment as UTC (SQLite gives it back without its zone)."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def handled_since_previous(meeting: Meeting, viewer) -> list[FollowUp]:
+    """ "Afgehandeld sinds de vorige vergadering": the follow-ups owned by one of the
+    meeting's bodies that were closed (in any body, in a meeting or not) since that body's
+    previous meeting began and before this one began; for a body's first meeting, all those
+    closed before it. Those closed in this meeting stay in its opvolglijst instead. Only
+    those ``viewer`` may read (``None``: all); in the order they were closed."""
+    previous = _previous_starts(meeting)
+    per_body = [
+        and_(
+            FollowUp.body_id == b.id,
+            FollowUp.closed_at >= previous[b.id] if b.id in previous else true(),
+        )
+        for b in meeting.bodies
+    ]
+    if not per_body:
+        return []
+    return list(
+        db.session.scalars(
+            select(FollowUp)
+            .where(
+                or_(*per_body),
+                FollowUp.status.not_in(OPEN_STATUSES),
+                FollowUp.closed_at < meeting.starts_at,
+                or_(
+                    FollowUp.closed_in_meeting_id.is_(None),
+                    FollowUp.closed_in_meeting_id != meeting.id,
+                ),
+            )
+            .where(readable_follow_ups(viewer) if viewer is not None else true())
+            .options(*_follow_up_load())
+            .order_by(FollowUp.closed_at, FollowUp.id)
+        )
+    )
+
+
+def next_meetings(body_ids: Iterable[int]) -> dict[int, Meeting]:
+    """The next meeting (not cancelled, still to begin) of each of these bodies."""
+
+    ids = list(set(body_ids))
+    if not ids:
+        return {}
+    first = (
+        select(meeting_body.c.body_id, func.min(Meeting.starts_at).label("at"))
+        .join(Meeting, Meeting.id == meeting_body.c.meeting_id)
+        .where(
+            meeting_body.c.body_id.in_(ids),
+            Meeting.starts_at > utcnow(),
+            Meeting.status != MeetingStatus.CANCELLED,
+        )
+        .group_by(meeting_body.c.body_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(first.c.body_id, Meeting)
+        .join(meeting_body, meeting_body.c.meeting_id == Meeting.id)
+        .join(
+            first, and_(first.c.body_id == meeting_body.c.body_id, first.c.at == Meeting.starts_at)
+        )
+        .where(Meeting.status != MeetingStatus.CANCELLED)
+        .options(selectinload(Meeting.bodies))
+        .order_by(Meeting.id)
+    ).all()
+    found: dict[int, Meeting] = {}
+    for body_id, m in rows:
+        found.setdefault(body_id, m)
+    return found
+
+
+def follow_up_sections(meeting: Meeting, viewer) -> FollowUpSections:
+    """The opvolglijst of a meeting in its three parts (see ``FollowUpSections``): an open
+    follow-up of the meeting's bodies that reports back to another body is listed under
+    "referred and still open" (with where it waits), not in the carried list."""
+    carried = meeting_follow_ups(meeting, viewer)
+    referred = [
+        row.follow_up
+        for row in carried
+        if not row.referred and row.follow_up.report_to_body_id and row.follow_up.is_open
+    ]
+    ids = {f.id for f in referred}
+    nexts = next_meetings(f.report_to_body_id for f in referred if f.report_to_body_id)
+    return FollowUpSections(
+        [row for row in carried if row.follow_up.id not in ids],
+        handled_since_previous(meeting, viewer),
+        [Waiting(f, nexts.get(f.report_to_body_id or 0)) for f in referred],
+    )
 
 
 def meeting_decisions(meeting: Meeting, body: Body | None = None) -> list[Decision]:
@@ -325,8 +455,9 @@ def closing_bodies(follow_up: FollowUp) -> list[Body]:
 
 
 def closing_meetings(follow_up: FollowUp) -> list[Meeting]:
-    """Meetings of the owning and report-to bodies within four months of now, to record in
-    which one the follow-up was dealt with."""
+    """Meetings of the owning and report-to bodies that have started, within four months
+    back, most recent first: to record in which one the follow-up was dealt with (one still
+    to come is refused, see ``operations.set_status``)."""
     ids = [b.id for b in closing_bodies(follow_up)]
     now = utcnow()
     return list(
@@ -335,10 +466,10 @@ def closing_meetings(follow_up: FollowUp) -> list[Meeting]:
             .where(
                 Meeting.bodies.any(Body.id.in_(ids)),
                 Meeting.starts_at >= now - timedelta(days=120),
-                Meeting.starts_at <= now + timedelta(days=120),
+                Meeting.starts_at <= now,
             )
             .options(selectinload(Meeting.bodies))
-            .order_by(Meeting.starts_at)
+            .order_by(Meeting.starts_at.desc())
         )
     )
 
@@ -545,20 +676,40 @@ REQUEST_VIEWER = object()
 
 def agenda_sections(meeting: Meeting, viewer=REQUEST_VIEWER) -> list[dict]:
     """The sections the follow-ups domain adds to a meeting's agenda JSON: the opvolglijst
-    (with the origin of referred follow-ups) and the fed-back items, as far as ``viewer``
-    may read them (by default whom the request answers; ``None``: all)."""
+    (with the origin of referred follow-ups), the follow-ups of its bodies dealt with since
+    their previous meeting (with the resolution, the meeting and the time), those they
+    referred that are still open elsewhere (``waiting_in``: the body and its next meeting),
+    and the fed-back items; each follow-up once (see ``follow_up_sections``), as far as
+    ``viewer`` may read them (by default whom the request answers; ``None``: all). The
+    meetings are named (title, date, bodies) as the follow-up's own closing record is, also
+    to a viewer who may not open them."""
     if viewer is REQUEST_VIEWER:
         viewer = request_viewer()
+    parts = follow_up_sections(meeting, viewer)
     carried = [
         {
             **FollowUpSchema().dump(row.follow_up),
             "referred": row.referred,
-            "origin": f"{row.follow_up.body.name} {row.follow_up.origin_date.strftime('%d/%m/%Y')}"
-            if row.follow_up.origin_date
-            else row.follow_up.body.name,
+            "origin": _origin(row.follow_up),
         }
-        for row in meeting_follow_ups(meeting, viewer)
+        for row in parts.carried
     ]
+    handled = [{**FollowUpSchema().dump(f), "origin": _origin(f)} for f in parts.handled]
+    waiting = []
+    for row in parts.waiting:
+        assert row.follow_up.report_to_body is not None  # a referral
+        waiting.append(
+            {
+                **FollowUpSchema().dump(row.follow_up),
+                "origin": _origin(row.follow_up),
+                "waiting_in": {
+                    "body": BodyRefSchema().dump(row.follow_up.report_to_body),
+                    "next_meeting": ClosingMeetingSchema().dump(row.next_meeting)
+                    if row.next_meeting
+                    else None,
+                },
+            }
+        )
     fed_back = [
         {
             "id": item.id,
@@ -573,8 +724,21 @@ def agenda_sections(meeting: Meeting, viewer=REQUEST_VIEWER) -> list[dict]:
     ]
     return [
         {"key": "follow_ups", "title": _("Follow-up list"), "items": carried},
+        {
+            "key": "handled_since_previous",
+            "title": _("Dealt with since the previous meeting"),
+            "items": handled,
+        },
+        {"key": "referred_open", "title": _("Referred and still open"), "items": waiting},
         {"key": "fed_back", "title": _("Feedback"), "items": fed_back},
     ]
+
+
+def _origin(f: FollowUp) -> str:
+    """Where a follow-up was raised: "Actiegroep ROSE 09/03/2027"."""
+    if f.origin_date:
+        return f"{f.body.name} {f.origin_date.strftime('%d/%m/%Y')}"
+    return f.body.name
 
 
 def item_bodies(item: AgendaItem) -> list[Body]:

@@ -8,9 +8,21 @@ from rosemeet.core.time import local_today
 from rosemeet.followups.models import FollowUpStatus
 from rosemeet.network.schemas import BodyRefSchema
 
+#: the longest resolution (the form and the API)
+RESOLUTION_MAX = 10000
+
 
 def _name(person_or_org) -> str | None:
     return person_or_org.name if person_or_org is not None else None
+
+
+class ClosingMeetingSchema(s.Schema):
+    """The meeting a follow-up was dealt with in: which one, of which bodies, when."""
+
+    id = s.Id(dump_only=True, required=True)
+    title = s.Text(dump_only=True, required=True, source=lambda m: m.display_title)
+    starts_at = s.Moment(dump_only=True, required=True, source=lambda m: m.local_start)
+    bodies = s.Object(BodyRefSchema, many=True, dump_only=True, required=True)
 
 
 class FollowUpSchema(s.Schema):
@@ -47,15 +59,30 @@ class FollowUpSchema(s.Schema):
     closed_by = s.Text(dump_only=True, allow_none=True, source=lambda f: _name(f.closed_by))
     closed_in_meeting_id = s.Id(
         allow_none=True,
-        metadata={"description": "A meeting of the owning or the report-to body (409 otherwise)."},
+        metadata={
+            "description": "A meeting of the owning or the report-to body (409 otherwise) "
+            "that has started (400 for one still to come)."
+        },
+    )
+    closed_in_meeting = s.Object(ClosingMeetingSchema, dump_only=True, allow_none=True)
+    resolution = s.Text(
+        multiline=True,
+        max_length=RESOLUTION_MAX,
+        allow_none=True,
+        metadata={
+            "description": "Closing: what was decided or answered (Markdown); required when "
+            "a follow-up with a report-to body is closed (400). Reopening clears it."
+        },
     )
     action_ids = s.Ids(source=lambda f: [a.id for a in f.actions])
 
 
 #: the body of POST .../follow-ups: a new follow-up (it starts open)
-NEW_FOLLOW_UP = FollowUpSchema(exclude=("status", "closed_in_meeting_id"))
+NEW_FOLLOW_UP = FollowUpSchema(exclude=("status", "closed_in_meeting_id", "resolution"))
 #: the body of PATCH /follow-ups/{id}: a new status, or where it was dealt with (then done)
-FOLLOW_UP_STATUS = FollowUpSchema(only=("status", "closed_in_meeting_id"), partial=True)
+FOLLOW_UP_STATUS = FollowUpSchema(
+    only=("status", "closed_in_meeting_id", "resolution"), partial=True
+)
 
 
 class DecisionSchema(s.Schema):

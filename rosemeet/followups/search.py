@@ -108,14 +108,14 @@ def _decision_documents(_connection, decision: Decision) -> list[Document]:
 
 
 def _follow_up_documents(_connection, follow_up: FollowUp) -> list[Document]:
-    """A follow-up is found by its title and description."""
+    """A follow-up is found by its title, its description and the answer it was closed with."""
     created_on = follow_up.created_at.date() if follow_up.created_at else None
     values = {
         "body_id": follow_up.body_id,
         "meeting_id": follow_up.origin_meeting_id,
         "happened_on": follow_up.due_on or created_on,
         "title": follow_up.title[:300],
-        "content": follow_up.description or "",
+        "content": "\n".join(t for t in (follow_up.description, follow_up.resolution) if t),
     }
     return [(SearchKind.FOLLOW_UP, follow_up.id, values)]
 

@@ -3,7 +3,7 @@ referrals, the decision register, a follow-up, closing it in a meeting, and sear
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -15,11 +15,13 @@ from rosemeet.core.forms import ConfirmForm, attempt, given, show_error
 from rosemeet.core.permissions import can, get_or_404, require
 from rosemeet.core.time import local_today
 from rosemeet.core.web import parse_id, safe_next
+from rosemeet.db import utcnow
 from rosemeet.extensions import db
+from rosemeet.followups import closing, feedback, queries, search
 from rosemeet.followups import operations as ops
-from rosemeet.followups import queries, search
 from rosemeet.followups.forms import (
     UNKNOWN_CHOICE,
+    CloseGroupForm,
     DecisionForm,
     FollowUpForm,
     SearchForm,
@@ -27,8 +29,13 @@ from rosemeet.followups.forms import (
 )
 from rosemeet.followups.models import Decision, FollowUp, FollowUpStatus
 from rosemeet.meetings.models import Meeting
-from rosemeet.network.models import Body, Organisation
-from rosemeet.network.queries import organisation_choices, people_choices, visible_bodies
+from rosemeet.network.models import Body, Organisation, RelationKind
+from rosemeet.network.queries import (
+    organisation_choices,
+    people_choices,
+    related_bodies,
+    visible_bodies,
+)
 from rosemeet.plan.models import PlanAction
 
 bp = Blueprint("followups", __name__)
@@ -38,9 +45,38 @@ def followup_helpers() -> dict:
     """What the included templates (meeting page, plan action page) call."""
     return {
         "meeting_follow_ups": lambda meeting: queries.meeting_follow_ups(meeting, current_user),
+        "follow_up_sections": lambda meeting: queries.follow_up_sections(meeting, current_user),
         "action_history": lambda action: queries.action_history(current_user, action),
         "follow_up_today": local_today,
+        "meeting_started": lambda meeting: meeting.starts_at <= utcnow(),
+        "may_open_meeting": may_open_meeting,
+        "item_decisions": item_decisions,
+        "reported_agendas": lambda meeting: feedback.reported_agendas(meeting, current_user),
+        "closable_group": closing.can_close,
     }
+
+
+def may_open_meeting(meeting: Meeting) -> bool:
+    """Whether the visitor may open a meeting, asked once per meeting and request (lists
+    link the meeting each follow-up was closed in)."""
+    seen = g.setdefault("followups_may_open", {})
+    if meeting.id not in seen:
+        seen[meeting.id] = can(current_user, "view", meeting)
+    return seen[meeting.id]
+
+
+def item_decisions(item: AgendaItem) -> list[Decision]:
+    """The decisions taken on an agenda item, read once per meeting and request (the
+    agenda lists them under each item)."""
+    if item.meeting is None:
+        return []
+    loaded = g.setdefault("followups_item_decisions", {})
+    if item.meeting_id not in loaded:
+        by_item: dict[int, list[Decision]] = {}
+        for d in queries.meeting_decisions(item.meeting):
+            by_item.setdefault(d.agenda_item_id or 0, []).append(d)
+        loaded[item.meeting_id] = by_item
+    return loaded[item.meeting_id].get(item.id, [])
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -238,6 +274,7 @@ def status_form(follow_up: FollowUp, **kwargs) -> StatusForm:
     if not form.is_submitted():
         form.status.data = follow_up.status.value
         form.closed_in_meeting_id.data = follow_up.closed_in_meeting_id
+        form.resolution.data = follow_up.resolution
     return form
 
 
@@ -286,7 +323,13 @@ def change_status(follow_up_id: int):
     if meeting is not None and not can(current_user, "view", meeting):
         meeting = None
     with attempt(form) as tried:
-        ops.set_status(follow_up, FollowUpStatus(form.status.data), current_user, meeting)
+        ops.set_status(
+            follow_up,
+            FollowUpStatus(form.status.data),
+            current_user,
+            meeting,
+            resolution=form.resolution.data or "",
+        )
         flash(_("The follow-up is now %(status)s.", status=follow_up.status.label), "success")
         return redirect(safe_next(url_for("followups.follow_up", follow_up_id=follow_up.id)))
     conflict = isinstance(tried.refused, ops.FollowUpConflict)
@@ -323,7 +366,9 @@ def close_in_meeting(meeting_id: int, follow_up_id: int):
         abort(400)
     status = FollowUpStatus.parse(request.form.get("status")) or FollowUpStatus.DONE
     with attempt():
-        ops.set_status(follow_up, status, current_user, meeting)
+        ops.set_status(
+            follow_up, status, current_user, meeting, resolution=request.form.get("resolution")
+        )
         flash(
             _("“%(title)s” is now %(status)s.", title=follow_up.title, status=status.label),
             "success",
@@ -438,3 +483,51 @@ def action_history(action_id: int):
     """An action's history in the meetings (the plan's action page includes the same list)."""
     action = get_or_404(current_user, PlanAction, action_id)
     return render_template("followups/action_history.html", action=action)
+
+
+# --- closing an ad-hoc group -----------------------------------------------------------------
+
+
+@bp.route("/bodies/<int:body_id>/close", methods=["GET", "POST"])
+@login_required
+def close_group(body_id: int):
+    """Close an ad-hoc group: the form, then the body page with its closing report."""
+    body = get_or_404(current_user, Body, body_id, "close_group")
+    if not closing.can_close(body):  # admins pass every rule: not for other bodies
+        abort(404)
+    form = CloseGroupForm()
+    others = [b for b in visible_bodies(current_user) if b.id != body.id]
+    form.move_to_body_id.choices = select_choices(
+        [("", _("Choose a body")), *((b.id, b.name) for b in others)]
+    )
+    if form.validate_on_submit():
+        with attempt(form):
+            target = None
+            if form.follow_ups.data == closing.MOVE and form.move_to_body_id.data:
+                target = db.session.get(Body, form.move_to_body_id.data)
+            done = closing.close_group(
+                body,
+                report=given(form.closing_report.data),
+                follow_ups=given(form.follow_ups.data),
+                move_to=target,
+                by=current_user,
+            )
+            flash(
+                _(
+                    "%(name)s is closed: the report went to %(num)d bodies, %(count)d "
+                    "follow-ups were dealt with, %(cancelled)d upcoming meetings cancelled.",
+                    name=body.name,
+                    num=len(done.feedback),
+                    count=len(done.follow_ups),
+                    cancelled=len(done.meetings.cancelled) if done.meetings else 0,
+                ),
+                "success",
+            )
+            return redirect(url_for("network.body", body_id=body.id))
+    return render_template(
+        "followups/close_group.html",
+        form=form,
+        body=body,
+        open_follow_ups=closing.open_follow_ups(body),
+        receivers=[b for b in related_bodies(body, RelationKind.REPORTS_TO) if not b.is_archived],
+    )

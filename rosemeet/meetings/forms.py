@@ -9,6 +9,7 @@ from datetime import date, time
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     IntegerField,
@@ -47,6 +48,11 @@ from rosemeet.meetings.recurrence import (
 from rosemeet.network.models import Role
 
 
+def _after_end_field() -> BooleanField:
+    """The confirmation of a meeting planned after a body's planned end (shown when asked)."""
+    return BooleanField(_l("Plan it anyway after the planned end"))
+
+
 def _roles_default() -> list[str]:
     return [r.value for r in Role]
 
@@ -76,6 +82,8 @@ class SeriesForm(Form):
 
     #: the series' version when "this and the following" was opened (a stale save is refused)
     version = HiddenField()
+    #: confirms a series after a body's planned end (asked for by the AfterEnd refusal)
+    after_end = _after_end_field()
 
     title = StringField(
         _l("Title"),
@@ -241,6 +249,8 @@ class MeetingForm(Form):
     guest_ids = _guests_field()
     #: the version the meeting was opened at, when changing one (a stale save is refused)
     version = HiddenField()
+    #: confirms a date after a body's planned end (asked for by the AfterEnd refusal)
+    after_end = _after_end_field()
 
     def validate_end_time(self, field) -> None:
         """A meeting ends after it starts (on the same day)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -89,6 +89,36 @@ class MeetingConflict(MeetingError):
     """A save made on a stale read: someone else saved the meeting or series first (409)."""
 
     status_default = 409
+
+
+class AfterEnd(MeetingError):
+    """A meeting planned after the planned end of one of its bodies (an ad-hoc group): refused
+    unless confirmed (``after_end=True``); ``bodies`` are the bodies it falls after."""
+
+    def __init__(self, message: str, bodies: list[Body]):
+        super().__init__(message, "after_end", "after_end")
+        self.bodies = bodies
+
+
+def check_planned_end(bodies: Iterable[Body], day: date, *, after_end: bool = False) -> None:
+    """Refuse (AfterEnd) a meeting on ``day`` after a body's planned end unless confirmed."""
+    late = [b for b in bodies if b.ends_on is not None and b.ends_on < day]
+    if not late or after_end:
+        return
+    names = ", ".join(
+        _("%(name)s (planned end %(date)s)", name=b.name, date=recurrence.format_date(b.ends_on))
+        for b in late
+        if b.ends_on is not None
+    )
+    raise AfterEnd(
+        _(
+            "%(day)s lies after the planned end of %(bodies)s. Confirm to plan it anyway, or "
+            "first extend the planned end date of the body.",
+            day=recurrence.format_date(day),
+            bodies=names,
+        ),
+        late,
+    )
 
 
 def changed_meanwhile(*, series: bool = False) -> MeetingConflict:
@@ -338,9 +368,31 @@ def _set_guests_of(meeting: Meeting, guests: Iterable[Person]) -> None:
             meeting.attendances.append(Attendance(person=person, is_guest=True))
 
 
+def first_meeting_date(rule: str, first_date: date) -> date | None:
+    """The date of a series' first meeting (None: the rule makes none)."""
+    try:
+        return next(recurrence._parse(rule).dates(first_date), None)
+    except RecurrenceError as exc:
+        raise from_recurrence(exc) from None
+
+
+def series_end(series: MeetingSeries) -> date | None:
+    """The day after which the series makes no meetings: its bodies' planned end, unless its
+    first meeting lies after that end (a series confirmed to run after the end, see
+    ``create_series(after_end=True)``): then the end does not hold it back."""
+    end = bodies_end(series.bodies)
+    if end is None:
+        return None
+    try:
+        first = first_meeting_date(series.rrule, series.first_date)
+    except MeetingError:
+        return end
+    return end if first is not None and first <= end else None
+
+
 def _generation_limit(series: MeetingSeries, today: date) -> date:
     limit = horizon(today)
-    end = bodies_end(series.bodies)
+    end = series_end(series)
     return min(limit, end) if end else limit
 
 
@@ -419,7 +471,9 @@ class SeriesSettings:
     guests: list[Person] | None = None
 
 
-def _validate_settings(settings: SeriesSettings, bodies: list[Body]) -> str:
+def _validate_settings(
+    settings: SeriesSettings, bodies: list[Body], *, after_end: bool = False
+) -> str:
     if settings.duration_minutes is None or settings.duration_minutes <= 0:
         raise MeetingError(_("The duration must be at least one minute."), "duration_minutes")
     if settings.duration_minutes > 24 * 60:
@@ -435,16 +489,10 @@ def _validate_settings(settings: SeriesSettings, bodies: list[Body]) -> str:
     except RecurrenceError as exc:
         raise from_recurrence(exc) from None
     planned_end = bodies_end(bodies)
-    if planned_end is not None:
-        first = recurrence.occurrence_dates(rule, settings.first_date, planned_end, limit=1_000)
-        if not first:
-            raise MeetingError(
-                _(
-                    "The body ends on %(date)s, before the first meeting of this series.",
-                    date=recurrence.format_date(planned_end),
-                ),
-                "starts_on",
-            )
+    if planned_end is not None and not after_end:
+        first = first_meeting_date(rule, settings.first_date) or settings.first_date
+        if first > planned_end:  # the whole series lies after the end (else it stops there)
+            check_planned_end(bodies, first)
     return rule
 
 
@@ -454,11 +502,15 @@ def create_series(
     *,
     today: date | None = None,
     notify_new: bool = True,
+    after_end: bool = False,
 ) -> tuple[MeetingSeries, list[Meeting]]:
-    """Plan a series for one body (or several: a joint series) and generate its meetings."""
+    """Plan a series for one body (or several: a joint series) and generate its meetings.
+
+    A series that runs past a body's planned end stops at that end; one that lies wholly
+    after it is refused (AfterEnd) unless ``after_end`` confirms it, and then runs on."""
     today = today or local_today()
     _check_bodies(bodies)
-    rule = _validate_settings(settings, bodies)
+    rule = _validate_settings(settings, bodies, after_end=after_end)
     location, online_url = _clean_place(settings.location, settings.online_url, bodies)
     series = MeetingSeries(
         title=(settings.title or "").strip() or None,
@@ -488,7 +540,7 @@ def extend_series(
     if any(b.is_archived for b in series.bodies):
         return []
     created = _generate(series, today, after=series.generated_until, notify_new=notify_new)
-    end = bodies_end(series.bodies)
+    end = series_end(series)
     if end is not None:
         late = db.session.scalars(
             select(Meeting).where(
@@ -531,18 +583,24 @@ def change_following(
     *,
     today: date | None = None,
     version: int | None = None,
+    after_end: bool = False,
 ) -> MeetingSeries:
     """Change this meeting and the following ones (see ``_change_following``); ``version`` is
     the series' version the user read: stale, or saved by someone else meanwhile, raises
-    MeetingError "conflict" and changes nothing."""
+    MeetingError "conflict" and changes nothing. Changed to lie wholly after a body's planned
+    end, it is refused (AfterEnd) unless ``after_end`` confirms it."""
     if meeting.series is not None:
         check_version(meeting.series, version)
     with _one_save_wins(series=True):
-        return _change_following(meeting, settings, today=today)
+        return _change_following(meeting, settings, today=today, after_end=after_end)
 
 
 def _change_following(
-    meeting: Meeting, settings: SeriesSettings, *, today: date | None = None
+    meeting: Meeting,
+    settings: SeriesSettings,
+    *,
+    today: date | None = None,
+    after_end: bool = False,
 ) -> MeetingSeries:
     """Change this meeting and the following ones of its series; earlier meetings stay.
 
@@ -561,7 +619,7 @@ def _change_following(
         )
     from_date = split_point(meeting)
     settings.first_date = from_date
-    rule = _validate_settings(settings, series.bodies)
+    rule = _validate_settings(settings, series.bodies, after_end=after_end)
     location, online_url = _clean_place(settings.location, settings.online_url, series.bodies)
     earlier = recurrence.occurrence_dates(
         series.rrule, series.first_date, from_date - timedelta(days=1), limit=10_000
@@ -631,6 +689,75 @@ def _change_following(
     return target
 
 
+@dataclass
+class Withdrawal:
+    """What ``withdraw_body`` did to a body's meetings."""
+
+    #: series that ended (no meetings after the last day)
+    ended_series: list[MeetingSeries]
+    #: upcoming meetings cancelled
+    cancelled: list[Meeting]
+    #: joint series and upcoming joint meetings that go on without the body
+    left: list[MeetingSeries | Meeting]
+
+
+def withdraw_body(body: Body, reason: str, *, today: date | None = None) -> Withdrawal:
+    """A body stops meeting after ``today`` (an ad-hoc group that is closed): its series end
+    today (their rule stops before tomorrow, as when a series is split), their upcoming
+    meetings and its one-off ones that have not started are cancelled with ``reason``; joint
+    series and meetings go on for the other bodies, without this one (an update is queued)."""
+    today = today or local_today()
+    now = utcnow()
+    done = Withdrawal([], [], [])
+    with _one_save_wins(series=True):
+        series_list = db.session.scalars(
+            select(MeetingSeries)
+            .where(MeetingSeries.bodies.any(Body.id == body.id))
+            .options(selectinload(MeetingSeries.bodies))
+        ).all()
+        for series in series_list:
+            if len(series.bodies) > 1:
+                series.bodies.remove(body)
+                done.left.append(series)
+                continue
+            # no meetings up to today, or none after it: the rule stays (archived, no more)
+            with suppress(RecurrenceError):
+                series.rrule = recurrence.split_rule(
+                    series.rrule, series.first_date, today + timedelta(days=1)
+                ).old_rule
+            series.generated_until = today
+            done.ended_series.append(series)
+        upcoming = db.session.scalars(
+            select(Meeting)
+            .where(
+                Meeting.bodies.any(Body.id == body.id),
+                Meeting.status == MeetingStatus.SCHEDULED,
+                Meeting.starts_at > now,
+            )
+            .options(selectinload(Meeting.bodies))
+            .order_by(Meeting.starts_at)
+        ).all()
+        db.session.flush()
+        for meeting in upcoming:
+            if len(meeting.bodies) > 1:
+                meeting.bodies.remove(body)
+                meeting.sequence += 1
+                meeting.updated_at = now
+                db.session.flush()
+                notify(meeting, "update")
+                done.left.append(meeting)
+            else:
+                cancel_meeting(meeting, reason)
+                done.cancelled.append(meeting)
+    logger.info(
+        "body %s withdrawn: %d series ended, %d meetings cancelled",
+        body.id,
+        len(done.ended_series),
+        len(done.cancelled),
+    )
+    return done
+
+
 # --- single meetings --------------------------------------------------------------------------
 
 
@@ -655,10 +782,17 @@ def create_meeting(
     invite_roles: list[Role] | None = None,
     guests: list[Person] | None = None,
     notify_new: bool = True,
+    after_end: bool = False,
 ) -> Meeting:
-    """Plan a one-off meeting for one body or several (a joint meeting)."""
+    """Plan a one-off meeting for one body or several (a joint meeting); on a day after a
+    body's planned end only when ``after_end`` confirms it (else AfterEnd)."""
     _check_bodies(bodies)
     _check_times(starts_at, ends_at)
+    try:
+        day = starts_at.astimezone(recurrence._zone(timezone)).date()
+    except RecurrenceError as exc:
+        raise from_recurrence(exc) from None
+    check_planned_end(bodies, day, after_end=after_end)
     location, online_url = _clean_place(location, online_url, bodies)
     meeting = Meeting(
         title=(title or "").strip() or None,
@@ -711,12 +845,14 @@ def update_meeting(
     title: str | None = None,
     guests: list[Person] | None = None,
     version: int | None = None,
+    after_end: bool = False,
 ) -> bool:
     """Move this meeting or change its place; return whether invitees were told.
 
     Arguments left out stay as they are; ``location=None`` removes the address. ``version``
     is the one the user read: stale, or saved by someone else meanwhile, raises MeetingError
-    "conflict" and changes nothing.
+    "conflict" and changes nothing. Moved to another day after a body's planned end, it is
+    refused (AfterEnd) unless ``after_end`` confirms it.
     """
     if meeting.is_cancelled:
         raise MeetingError(
@@ -727,6 +863,9 @@ def update_meeting(
     starts_at = starts_at or meeting.starts_at
     ends_at = ends_at or meeting.ends_at
     _check_times(starts_at, ends_at)
+    day = starts_at.astimezone(meeting.zone).date()
+    if day != meeting.local_start.date():
+        check_planned_end(meeting.bodies, day, after_end=after_end)
     location, online_url = _clean_place(
         meeting.location if location is KEEP else location,
         meeting.online_url if online_url is KEEP else online_url,

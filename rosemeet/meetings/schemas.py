@@ -37,6 +37,17 @@ def _zone_field() -> s.Text:
     )
 
 
+def _after_end_field() -> s.Flag:
+    return s.Flag(
+        load_only=True,
+        load_default=False,
+        metadata={
+            "description": "Confirms a meeting after the planned end of one of its bodies (an "
+            "ad-hoc group); without it such a meeting is refused (400, code after_end)."
+        },
+    )
+
+
 def _roles_field() -> s.List:
     return s.List(
         s.Choice(Role),
@@ -88,6 +99,7 @@ class MeetingSchema(s.Schema):
     guest_ids = s.Ids(
         load_only=True, metadata={"description": "People invited besides the members."}
     )
+    after_end = _after_end_field()
 
 
 #: the body of PATCH /meetings/{id}: what a meeting's change may give (bodies, roles and time
@@ -166,6 +178,7 @@ class SeriesSchema(s.Schema):
     online_url = s.Url(max_length=500, allow_none=True)
     invite_roles = _roles_field()
     guest_ids = s.Ids(load_only=True, metadata={"description": "People invited besides."})
+    after_end = _after_end_field()
     body_ids = s.Ids(
         source=lambda series: [b.id for b in series.bodies],
         metadata={"description": "Sent: the other bodies of a joint series; answered: all."},

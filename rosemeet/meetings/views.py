@@ -109,6 +109,14 @@ def _flash_overlaps(meetings: list[Meeting]) -> None:
         )
 
 
+def _after_end(refused) -> dict:
+    """The page's ``ended_bodies`` when planning was refused for lying after a body's planned
+    end: the form then asks for confirmation and links to the bodies' edit pages."""
+    if isinstance(refused, ops.AfterEnd):
+        return {"ended_bodies": refused.bodies}
+    return {}
+
+
 def _plannable_bodies(exclude: int | None = None):
     return [
         b
@@ -243,7 +251,7 @@ def new_meeting():
         form.body_ids.data = [parse_id(request.args.get("body"))]
     if _submitted(form, "day"):
         chosen = [b for b in bodies if b.id in (form.body_ids.data or [])]
-        with _attempt(form):
+        with _attempt(form) as tried:
             tz = recurrence.DEFAULT_TZ
             item = ops.create_meeting(
                 chosen,
@@ -255,11 +263,19 @@ def new_meeting():
                 title=form.title.data,
                 invite_roles=[Role(r) for r in form.invite_roles.data or []],
                 guests=[db.session.get_one(Person, i) for i in form.guest_ids.data or []],
+                after_end=bool(form.after_end.data),
             )
             _flash_overlaps([item])
             flash(_("The meeting is planned."), "success")
             return redirect(url_for("meetings.meeting", meeting_id=item.id))
-    return render_template("meetings/meeting_form.html", form=form, meeting=None)
+        return render_template(
+            "meetings/meeting_form.html",
+            form=form,
+            meeting=None,
+            plannable=bodies,
+            **_after_end(tried.refused),
+        )
+    return render_template("meetings/meeting_form.html", form=form, meeting=None, plannable=bodies)
 
 
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
@@ -295,6 +311,7 @@ def edit_meeting(meeting_id: int):
                 title=form.title.data,
                 guests=[db.session.get_one(Person, i) for i in form.guest_ids.data or []],
                 version=parse_id(form.version.data),
+                after_end=bool(form.after_end.data),
             )
             if changed:
                 _flash_overlaps([item])
@@ -308,6 +325,9 @@ def edit_meeting(meeting_id: int):
         if isinstance(tried.refused, ops.MeetingConflict):  # saved by someone else: keep it typed
             form.version.data = str(item.version)
             return render_template("meetings/meeting_form.html", form=form, meeting=item), 409
+        return render_template(
+            "meetings/meeting_form.html", form=form, meeting=item, **_after_end(tried.refused)
+        )
     return render_template("meetings/meeting_form.html", form=form, meeting=item)
 
 
@@ -357,14 +377,23 @@ def new_series(body_id: int):
             list(params.months),
         )
     if _submitted(form, "starts_on", "until"):
-        with _attempt(form):
+        with _attempt(form) as tried:
             joint = [db.session.get_one(Body, i) for i in form.body_ids.data or []]
-            _series, meetings = ops.create_series([body, *joint], _settings(form, _rule(form)))
+            _series, meetings = ops.create_series(
+                [body, *joint], _settings(form, _rule(form)), after_end=bool(form.after_end.data)
+            )
             _flash_overlaps(meetings)
             flash(
                 _("The series is planned: %(num)d meetings so far.", num=len(meetings)), "success"
             )
             return redirect(url_for("network.body", body_id=body.id) + "#meetings")
+        return render_template(
+            "meetings/series_form.html",
+            form=form,
+            body=body,
+            meeting=None,
+            **_after_end(tried.refused),
+        )
     return render_template("meetings/series_form.html", form=form, body=body, meeting=None)
 
 
@@ -396,10 +425,16 @@ def edit_following(meeting_id: int):
         form.guest_ids.data = [p.id for p in series.guests]
         form.version.data = str(series.version)
     form.starts_on.data = from_date
+    refused = None
     if _submitted(form, "until"):
         with _attempt(form) as tried:
             settings = _settings(form, _rule(form))
-            ops.change_following(item, settings, version=parse_id(form.version.data))
+            ops.change_following(
+                item,
+                settings,
+                version=parse_id(form.version.data),
+                after_end=bool(form.after_end.data),
+            )
             flash(_("This and the following meetings are changed."), "success")
             return redirect(url_for("meetings.meeting", meeting_id=item.id))
         if isinstance(tried.refused, ops.MeetingConflict):  # changed meanwhile: keep it entered
@@ -407,7 +442,10 @@ def edit_following(meeting_id: int):
             return render_template(
                 "meetings/series_form.html", form=form, body=body, meeting=item
             ), 409
-    return render_template("meetings/series_form.html", form=form, body=body, meeting=item)
+        refused = tried.refused
+    return render_template(
+        "meetings/series_form.html", form=form, body=body, meeting=item, **_after_end(refused)
+    )
 
 
 # --- attendance -------------------------------------------------------------------------------

@@ -135,3 +135,13 @@ def current_role(person, body: Body, on: date | None = None) -> Role | None:
 def related_bodies(body: Body, kind: RelationKind) -> list[Body]:
     """The bodies that ``body`` prepares for / reports back to."""
     return [r.target for r in body.outgoing_relations if r.kind == kind]
+
+
+def past_planned_end(body: Body, today: date | None = None) -> bool:
+    """Is the body still active after its planned end (an ad-hoc group that should have
+    ended: flagged wherever it is shown, and planning after the end asks for confirmation)?"""
+    return (
+        body.ends_on is not None
+        and not body.is_archived
+        and body.ends_on < (today or local_today())
+    )

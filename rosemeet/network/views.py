@@ -38,6 +38,12 @@ from rosemeet.network.models import (
 bp = Blueprint("network", __name__)
 
 
+@bp.app_context_processor
+def network_helpers() -> dict:
+    """Functions every template may call: the flag of a body past its planned end."""
+    return {"past_planned_end": queries.past_planned_end}
+
+
 @bp.get("/")
 def home():
     """Start page: my bodies (or the public bodies for visitors)."""

@@ -209,7 +209,7 @@ def test_the_agenda_page_query_count_does_not_grow_with_the_items(
     db.session.commit()
     many = len(count())
     assert many == few, (few, many)
-    assert many <= 35
+    assert many <= 40  # 38 since the opvolglijst shows what was handled and what waits
 
 
 def test_the_action_page_lists_the_agenda_items_that_concern_it(

@@ -31,6 +31,17 @@ def frozen_now(time_machine):
     return NOW
 
 
+@pytest.fixture
+def during(time_machine):
+    """``during(meeting)``: move the frozen clock to half an hour after the meeting began
+    (a follow-up is closed only in a meeting that has started)."""
+
+    def move(meeting, minutes=30):
+        time_machine.move_to(meeting.starts_at + timedelta(minutes=minutes), tick=False)
+
+    return move
+
+
 class Network:
     """The people, bodies, meetings and the action of the follow-up tests."""
 

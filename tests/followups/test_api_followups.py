@@ -69,7 +69,7 @@ def test_bad_input_is_answered_per_field(rose, make_item, client):
     assert client.get("/api/v1/follow-ups").status_code == 401
 
 
-def test_list_filter_and_close_in_the_report_to_body(rose, make_follow_up, client):
+def test_list_filter_and_close_in_the_report_to_body(rose, make_follow_up, client, during):
     referred = make_follow_up(
         rose.ag_march, "Vervoer", report_to_body=rose.roa, due_on=TODAY - timedelta(days=1)
     )
@@ -93,13 +93,20 @@ def test_list_filter_and_close_in_the_report_to_body(rose, make_follow_up, clien
         headers=admin_like,
     )
     assert refused.status_code in (404, 409)
+    during(rose.roa_april)
     closed = client.patch(
         f"/api/v1/follow-ups/{referred.id}",
-        json={"status": "afgehandeld", "closed_in_meeting_id": rose.roa_april.id},
+        json={
+            "status": "afgehandeld",
+            "closed_in_meeting_id": rose.roa_april.id,
+            "resolution": "Het ROA vraagt **De Lijn** om een extra lijn.",
+        },
         headers=headers,
     )
     assert closed.status_code == 200, closed.json
     assert closed.json["closed_in_meeting_id"] == rose.roa_april.id
+    assert closed.json["closed_in_meeting"]["bodies"][0]["code"] == "ROA"
+    assert closed.json["resolution"] == "Het ROA vraagt **De Lijn** om een extra lijn."
     assert closed.json["closed_by"] == "Roel ROA"
     origin = client.get(
         f"/api/v1/follow-ups?body={rose.ag.id}&status=afgehandeld", headers=admin_like

@@ -116,9 +116,14 @@ def test_the_report_to_body_sees_where_the_follow_up_comes_from(rose, make_follo
     assert "uit Actiegroep ROSE 09/03/2027" in html
 
 
-def test_closing_in_the_report_to_body_shows_afgehandeld_at_the_origin(rose, make_follow_up):
+def test_closing_in_the_report_to_body_shows_afgehandeld_at_the_origin(
+    rose, make_follow_up, during
+):
     follow_up = make_follow_up(rose.ag_march, "Vervoer", report_to_body=rose.roa)
-    ops.set_status(follow_up, FollowUpStatus.DONE, rose.roa_secretary, rose.roa_april)
+    during(rose.roa_april)
+    ops.set_status(
+        follow_up, FollowUpStatus.DONE, rose.roa_secretary, rose.roa_april, resolution="Ja."
+    )
     assert (follow_up.closed_by, follow_up.closed_in_meeting) == (
         rose.roa_secretary,
         rose.roa_april,
@@ -144,11 +149,16 @@ def test_closing_in_a_meeting_of_another_body_is_refused_with_a_reason(rose, mak
     assert follow_up.status is FollowUpStatus.OPEN
 
 
-def test_reopening_clears_the_closing_record(rose, make_follow_up):
+def test_reopening_clears_the_closing_record(rose, make_follow_up, during):
     follow_up = make_follow_up(rose.ag_march)
-    ops.set_status(follow_up, FollowUpStatus.DROPPED, rose.secretary, rose.ag_may)
+    during(rose.ag_may)
+    ops.set_status(
+        follow_up, FollowUpStatus.DROPPED, rose.secretary, rose.ag_may, resolution="Niet nodig."
+    )
+    assert follow_up.resolution == "Niet nodig."
     ops.set_status(follow_up, FollowUpStatus.ONGOING, rose.member)
     assert follow_up.closed_at is None and follow_up.closed_in_meeting is None
+    assert follow_up.resolution is None
     assert _carried(rose.ag_may) == {follow_up.id: False}
 
 

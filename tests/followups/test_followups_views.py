@@ -77,13 +77,14 @@ def test_script_payloads_stay_inert_and_the_form_keeps_what_was_typed(
     assert "Kies uit de lijst." in html and 'value="Wat ik typte"' in html
 
 
-def test_closing_from_the_report_to_body_s_opvolglijst(rose, make_follow_up, client, auth):
+def test_closing_from_the_report_to_body_s_opvolglijst(rose, make_follow_up, client, auth, during):
     follow_up = make_follow_up(rose.ag_march, "Vervoer", report_to_body=rose.roa)
     db.session.commit()
+    during(rose.roa_april)
     auth.login(rose.roa_secretary.email)
     response = client.post(
         f"/meetings/{rose.roa_april.id}/follow-ups/{follow_up.id}/close",
-        data={"status": "afgehandeld"},
+        data={"status": "afgehandeld", "resolution": "De Lijn rijdt vanaf mei."},
     )
     assert response.status_code == 302
     db.session.refresh(follow_up)
@@ -96,6 +97,7 @@ def test_closing_from_the_report_to_body_s_opvolglijst(rose, make_follow_up, cli
     html = client.get(f"/follow-ups?body={rose.ag.id}&status=afgehandeld").get_data(as_text=True)
     assert "Vervoer" in html and "afgehandeld" in html
     assert "Regionaal Overleg Activering" in html
+    assert "De Lijn rijdt vanaf mei." in html  # the answer, in short
 
 
 def test_closing_in_a_meeting_of_an_unrelated_body_shows_the_reason(
