@@ -69,6 +69,7 @@ def create_app(config: dict | None = None) -> Flask:
         meetings,
         network,
         plan,
+        records,
         scheduler,
     )
 
@@ -81,6 +82,7 @@ def create_app(config: dict | None = None) -> Flask:
     meetings.setup(app)
     agendas.setup(app)
     followups.setup(app)
+    records.setup(app)
     calendar.setup(app)
     scheduler.setup(app)
     api.setup(app)

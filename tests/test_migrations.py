@@ -51,7 +51,7 @@ def fill(app) -> None:
     from rosemeet.accounts import operations as accounts
     from rosemeet.accounts.models import LoginAttempt, Person
     from rosemeet.agendas import operations as agendas
-    from rosemeet.agendas.models import ItemKind
+    from rosemeet.agendas.models import ItemKind, MinutesDraft, MinutesRemark
     from rosemeet.calendar import operations as feeds
     from rosemeet.calendar.models import FeedScope
     from rosemeet.demo import load_demo
@@ -91,6 +91,13 @@ def fill(app) -> None:
         item = agendas.add_item(older, title="Vervoer naar de werkplek", kind=ItemKind.DECISION)
         agendas.save_minutes(item, "Het ROA bekijkt de vraag.", version=item.version, by=rita)
         agendas.send_minutes_for_comment(older)
+        # a remark on them, handled, and a draft someone did not save
+        db.session.add_all(
+            [
+                MinutesRemark(item=item, author=member, text="Ook De Lijn.", proposed_text="x"),
+                MinutesDraft(item=item, person=rita, text="Het ROA bek", base_version=2),
+            ]
+        )
         agendas.approve_minutes(older, in_meeting=newer, by=rita)  # feeds back to the AG
         # the plan: a year entry and a theme on an action
         action = db.session.scalar(select(PlanAction).order_by(PlanAction.id))

@@ -163,7 +163,7 @@ def test_create_app_has_every_blueprint_command_kind_and_hook(tmp_path):
     app = _app(tmp_path, "one")
     blueprints = {bp.name: bp for _module, bp in _module_values(Blueprint)}
     assert set(blueprints) == {
-        "accounts", "network", "mail", "plan", "meetings", "agendas", "followups",
+        "accounts", "network", "mail", "plan", "meetings", "agendas", "followups", "records",
         "calendar", "api",
     }  # fmt: skip
     for name, bp in blueprints.items():

@@ -58,6 +58,14 @@ class ItemSource(LabelledEnum):
     REFERRAL = "referral", _l("Referred")
 
 
+class RemarkStatus(LabelledEnum):
+    """How the secretary handled a remark on minutes sent for comments."""
+
+    OPEN = "open", _l("Open")
+    ACCEPTED = "accepted", _l("Accepted")
+    ANSWERED = "answered", _l("Answered")
+
+
 class AgendaStatus(LabelledEnum):
     """Whether members see the agenda."""
 
@@ -251,6 +259,68 @@ class MinutesRevision(Base):
 
     item: Mapped[AgendaItem] = relationship(back_populates="revisions")
     saved_by: Mapped[Person | None] = relationship()
+
+
+class MinutesDraft(Base):
+    """What one person typed in an item's minutes and did not save yet (kept while typing,
+    offered back after a crash or a closed tab; gone once the item's minutes are saved)."""
+
+    __tablename__ = "minutes_draft"
+    __table_args__ = (UniqueConstraint("item_id", "person_id"),)
+
+    #: primary key
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the agenda item
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id", ondelete="CASCADE"))
+    #: who typed it
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    #: the text typed (Markdown)
+    text: Mapped[str] = mapped_column(Text, default="")
+    #: the item's version the typing started from (a newer saved version: offer a merge)
+    base_version: Mapped[int]
+    #: when it was last kept
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+
+    item: Mapped[AgendaItem] = relationship()
+    person: Mapped[Person] = relationship()
+
+
+class MinutesRemark(Base):
+    """A remark of an invitee on an item's minutes while they are sent for comments, with
+    how the secretary handled it; kept with the minutes' history."""
+
+    __tablename__ = "minutes_remark"
+
+    #: primary key
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the agenda item whose minutes it is about
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda_item.id", ondelete="CASCADE"), index=True
+    )
+    #: who made it
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    #: the remark (plain text)
+    text: Mapped[str] = mapped_column(Text)
+    #: a proposed wording of the item's minutes (Markdown), if any
+    proposed_text: Mapped[str | None] = mapped_column(Text)
+    #: open, accepted (the wording applied as a new revision) or answered
+    status: Mapped[RemarkStatus] = mapped_column(
+        enum_column(RemarkStatus), default=RemarkStatus.OPEN
+    )
+    #: the secretary's answer
+    answer: Mapped[str | None] = mapped_column(Text)
+    #: the item's version that applied the proposed wording
+    applied_version: Mapped[int | None]
+    #: who handled it
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    #: when it was handled
+    handled_at: Mapped[datetime | None]
+    #: when it was made
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+
+    item: Mapped[AgendaItem] = relationship()
+    author: Mapped[Person | None] = relationship(foreign_keys=[author_id])
+    handled_by: Mapped[Person | None] = relationship(foreign_keys=[handled_by_id])
 
 
 class TemplateItem(Base):

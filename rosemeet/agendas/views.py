@@ -1,5 +1,5 @@
 """Pages for agendas and minutes: the agenda editor, items, publishing, the body's backlog,
-template and proposals, minutes with the version check, approval, exports."""
+template and proposals, minutes with the version check, approval (print and downloads: ``records``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -19,8 +18,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from rosemeet.accounts.models import Person
-from rosemeet.agendas import exporter, queries
 from rosemeet.agendas import operations as ops
+from rosemeet.agendas import queries
 from rosemeet.agendas.forms import (
     AcceptForm,
     ActionSearchForm,
@@ -388,39 +387,6 @@ def minutes_history(meeting_id: int):
         meeting=meeting,
         view=queries.load_agenda(meeting),
         revisions=queries.revisions_of(meeting),
-    )
-
-
-# --- print and downloads ------------------------------------------------------------------------
-
-
-@bp.get("/meetings/<int:meeting_id>/<any(agenda, minutes):what>/print")
-def printable(meeting_id: int, what: str):
-    """A printable agenda or minutes page."""
-    meeting = _meeting(meeting_id, "view_agenda" if what == "agenda" else "view_minutes")
-    return render_template(
-        "agendas/print.html",
-        meeting=meeting,
-        view=queries.load_agenda(meeting),
-        what=what,
-        sections=queries.agenda_sections(meeting) if what == "agenda" else [],
-    )
-
-
-@bp.get("/meetings/<int:meeting_id>/<any(agenda, minutes):what>.<any(docx, md):fmt>")
-def download(meeting_id: int, what: str, fmt: str):
-    """The agenda or the minutes as a Word document or as Markdown."""
-    meeting = _meeting(meeting_id, "view_agenda" if what == "agenda" else "view_minutes")
-    view = queries.load_agenda(meeting)
-    name = exporter.file_name(meeting, what, fmt)
-    body: str | bytes
-    if fmt == "md":
-        body, mimetype = exporter.to_markdown(view, what), "text/markdown; charset=utf-8"
-    else:
-        body = exporter.to_docx(view, what)
-        mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    return Response(
-        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
 
 
