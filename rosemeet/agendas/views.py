@@ -1,5 +1,6 @@
 """Pages for agendas and minutes: the agenda editor, items, publishing, the body's backlog,
-template and proposals, minutes with the version check, approval (print and downloads: ``records``)."""
+template and proposals, minutes with the version check, approval (print and downloads are
+the ``records`` domain's)."""
 
 from __future__ import annotations
 
