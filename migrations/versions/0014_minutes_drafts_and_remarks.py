@@ -52,7 +52,9 @@ def upgrade():
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_minutes_draft")),
-        sa.UniqueConstraint("item_id", "person_id", name=op.f("uq_minutes_draft_item_id_person_id")),
+        sa.UniqueConstraint(
+            "item_id", "person_id", name=op.f("uq_minutes_draft_item_id_person_id")
+        ),
     )
     with op.batch_alter_table("minutes_draft", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_minutes_draft_person_id"), ["person_id"], unique=False)
