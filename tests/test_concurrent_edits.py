@@ -307,7 +307,7 @@ def test_of_40_minutes_saves_on_one_read_one_is_kept_and_39_answer_409(served):
 
 
 def _logged_in(served: Served) -> tuple[str, str]:
-    """A session cookie of the secretary, and the CSRF token of the minutes form of the item."""
+    """A session cookie of the secretary, and the CSRF token of the minutes page's form."""
     jar = http.cookiejar.CookieJar()
     browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = browser.open(served.base + "/login").read().decode()
@@ -315,9 +315,7 @@ def _logged_in(served: Served) -> tuple[str, str]:
     form = {"email": served.secretary_email, "password": PASSWORD, "csrf_token": token}
     browser.open(served.base + "/login", data=urllib.parse.urlencode(form).encode())
     minutes = browser.open(f"{served.base}/meetings/{served.ids['meeting']}/minutes").read()
-    item = served.ids["item_page"]
-    pattern = rf'name="item-{item}-csrf_token" type="hidden" value="([^"]+)"'
-    csrf = re.search(pattern, minutes.decode())[1]
+    csrf = re.search(r'data-csrf="([^"]+)"', minutes.decode())[1]
     return "; ".join(f"{c.name}={c.value}" for c in jar), csrf
 
 
@@ -328,12 +326,13 @@ def test_of_20_minutes_forms_sent_at_once_19_get_the_conflict_page_with_their_te
         [
             {
                 "method": "POST",
-                "url": f"{served.base}/agenda-items/{item}/minutes",
+                "url": f"{served.base}/meetings/{served.ids['meeting']}/minutes",
                 "headers": {"Cookie": cookie},
                 "form": {
-                    f"item-{item}-csrf_token": csrf,
+                    "csrf_token": csrf,
                     f"item-{item}-version": version,
                     f"item-{item}-minutes": f"Tekst van schrijver {n}",
+                    "save_all": "",
                 },
             }
             for n in range(20)
@@ -344,8 +343,8 @@ def test_of_20_minutes_forms_sent_at_once_19_get_the_conflict_page_with_their_te
     winner = next(n for n, (status, _body) in enumerate(results) if status == 302)
     for n, (status, body) in enumerate(results):
         if status == 409:
-            assert f'<pre id="mine">Tekst van schrijver {n}</pre>' in body
-            assert f'<pre id="theirs">Tekst van schrijver {winner}</pre>' in body
+            assert f'id="mine-{item}">Tekst van schrijver {n}</pre>' in body
+            assert f'id="theirs-{item}">Tekst van schrijver {winner}</pre>' in body
 
 
 def test_20_items_added_at_once_each_get_their_own_place(served):

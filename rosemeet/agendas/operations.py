@@ -10,15 +10,16 @@ and, where it belongs to one, the field (form and API names).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Required, TypedDict, Unpack
 
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import Table, bindparam, func, select
+from sqlalchemy import Table, bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -33,13 +34,21 @@ from rosemeet.agendas.models import (
     ItemKind,
     ItemRole,
     ItemSource,
+    MinutesDraft,
     MinutesRevision,
     MinutesStatus,
     Proposal,
     ProposalStatus,
     TemplateItem,
 )
-from rosemeet.agendas.queries import agenda_of, meeting_items, prepared_bodies, template_of
+from rosemeet.agendas.queries import (
+    agenda_of,
+    load_items,
+    meeting_items,
+    minutes_at,
+    prepared_bodies,
+    template_of,
+)
 from rosemeet.agendas.signals import minutes_approved
 from rosemeet.core.errors import Refused
 from rosemeet.core.time import LOCAL_TZ
@@ -841,6 +850,132 @@ def save_minutes(
                 item=item, version=item.version, text=text, saved_by=by, saved_at=utcnow()
             )
         )
+
+
+def _minutes_text(text: str | None) -> str:
+    return (text or "").replace("\r\n", "\n").strip()
+
+
+@dataclass
+class MinutesConflict:
+    """An item of ``save_all_minutes`` that was not saved: someone else saved its minutes
+    since they were read (``item``: as it is now), or it left the agenda (``item`` None)."""
+
+    #: the item's id
+    item_id: int
+    #: the item as it is now; None when it is no longer on this meeting's agenda
+    item: AgendaItem | None
+    #: the text that was not saved
+    mine: str
+
+
+@dataclass
+class MinutesSaved:
+    """What ``save_all_minutes`` came to."""
+
+    #: the items whose minutes were saved (a new version each)
+    saved: list[AgendaItem] = field(default_factory=list)
+    #: the ids of the items whose text did not change (no new version)
+    unchanged: list[int] = field(default_factory=list)
+    #: the items that were not saved
+    conflicts: list[MinutesConflict] = field(default_factory=list)
+
+
+def save_all_minutes(
+    meeting: Meeting,
+    texts: Mapping[int, tuple[str | None, int | None]],
+    by: Person | None,
+) -> MinutesSaved:
+    """Save the minutes of many items of a meeting at once: ``texts`` maps an item id to the
+    text typed and the version it was read at (None: the current one).
+
+    Only an item whose text differs from its text at the version read gets a new version. An
+    item saved by someone else since (or removed) is a conflict and keeps its saved text;
+    the other items are saved all the same, each in its own savepoint. A saved item forgets
+    ``by``'s draft of it. Approved minutes refuse the whole (AgendaError, nothing saved)."""
+    agenda = ensure_agenda(meeting)
+    if agenda.minutes_approved:
+        raise AgendaError(
+            _("These minutes are approved and can no longer be changed."), "minutes", "approved"
+        )
+    items = {item.id: item for item in load_items(meeting.id)}
+    outcome = MinutesSaved()
+    for item_id, (typed, version) in texts.items():
+        text = _minutes_text(typed)
+        item = items.get(item_id)
+        if item is None:
+            outcome.conflicts.append(MinutesConflict(item_id, None, text))
+            continue
+        if text in (_minutes_text(minutes_at(item, version)), _minutes_text(item.minutes)):
+            outcome.unchanged.append(item_id)  # as read, or as saved meanwhile: nothing to do
+            continue
+        try:
+            save_minutes(item, text, version=version, by=by)
+        except VersionConflict:
+            db.session.expire(item)
+            current = db.session.get(AgendaItem, item_id)
+            if current is not None and current.meeting_id != meeting.id:
+                current = None
+            outcome.conflicts.append(MinutesConflict(item_id, current, text))
+            continue
+        if by is not None:
+            discard_draft(item, by)
+        outcome.saved.append(item)
+    db.session.flush()
+    logger.info(
+        "minutes of meeting %s: %d saved, %d conflicts",
+        meeting.id,
+        len(outcome.saved),
+        len(outcome.conflicts),
+    )
+    return outcome
+
+
+#: The longest minutes text kept, in a draft as in a save.
+MAX_MINUTES = 100_000
+
+
+def keep_draft(
+    item: AgendaItem, text: str | None, *, version: int, by: Person
+) -> MinutesDraft | None:
+    """Keep what ``by`` typed in an item's minutes and did not save (one draft per item and
+    person, replaced each time); text equal to the saved minutes forgets the draft."""
+    if item.meeting_id is None:
+        raise AgendaError(_("A backlog item has no minutes."))
+    text = (text or "").replace("\r\n", "\n")
+    if len(text) > MAX_MINUTES:
+        raise AgendaError(
+            _("Keep the minutes of an item under %(n)d characters.", n=MAX_MINUTES), "text"
+        )
+    if _minutes_text(text) == _minutes_text(item.minutes) and version == item.version:
+        discard_draft(item, by)
+        return None
+    for _attempt in range(2):  # two requests of the same person may meet: the second updates
+        draft = db.session.scalar(
+            select(MinutesDraft).where(
+                MinutesDraft.item_id == item.id, MinutesDraft.person_id == by.id
+            )
+        )
+        try:
+            with db.session.begin_nested():
+                if draft is None:
+                    draft = MinutesDraft(item_id=item.id, person_id=by.id)
+                    db.session.add(draft)
+                draft.text = text
+                draft.base_version = version
+                draft.saved_at = utcnow()
+                db.session.flush()
+            return draft
+        except IntegrityError:
+            continue
+    raise AgendaError(_("The draft could not be kept; try again."), "text")
+
+
+def discard_draft(item: AgendaItem, by: Person) -> None:
+    """Forget ``by``'s unsaved text of an item's minutes."""
+    db.session.execute(
+        delete(MinutesDraft).where(MinutesDraft.item_id == item.id, MinutesDraft.person_id == by.id)
+    )
 
 
 def send_minutes_for_comment(meeting: Meeting) -> int:

@@ -24,6 +24,7 @@ from rosemeet.agendas.models import (
     AgendaStatus,
     ItemKind,
     ItemRole,
+    MinutesDraft,
     MinutesRevision,
     MinutesStatus,
     Proposal,
@@ -325,6 +326,32 @@ def revisions_of(meeting: Meeting) -> list[MinutesRevision]:
             .order_by(MinutesRevision.saved_at.desc(), MinutesRevision.id.desc())
         )
     )
+
+
+def minutes_at(item: AgendaItem, version: int | None) -> str:
+    """The item's minutes as they stood at ``version`` (the version an editor read): the
+    current text for the current version, else the last revision saved at or before it."""
+    if version is None or version == item.version:
+        return item.minutes or ""
+    text = db.session.scalar(
+        select(MinutesRevision.text)
+        .where(MinutesRevision.item_id == item.id, MinutesRevision.version <= version)
+        .order_by(MinutesRevision.version.desc())
+        .limit(1)
+    )
+    return text or ""
+
+
+def drafts_of(meeting: Meeting, person: Person) -> dict[int, MinutesDraft]:
+    """What this person typed in the meeting's minutes and did not save, per item id."""
+    return {
+        draft.item_id: draft
+        for draft in db.session.scalars(
+            select(MinutesDraft)
+            .join(AgendaItem, AgendaItem.id == MinutesDraft.item_id)
+            .where(AgendaItem.meeting_id == meeting.id, MinutesDraft.person_id == person.id)
+        )
+    }
 
 
 def followups_item(items: list[AgendaItem]) -> AgendaItem | None:

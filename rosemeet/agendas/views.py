@@ -4,6 +4,7 @@ the ``records`` domain's)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import (
@@ -33,8 +34,10 @@ from rosemeet.agendas.forms import (
 )
 from rosemeet.agendas.models import AgendaItem, AgendaStatus, ItemKind, ItemRole, Proposal
 from rosemeet.core.enums import select_choices
-from rosemeet.core.forms import ConfirmForm, attempt, given
+from rosemeet.core.forms import ConfirmForm, attempt, given, text_error
+from rosemeet.core.markdown import render_markdown
 from rosemeet.core.permissions import can, get_or_404
+from rosemeet.core.web import MAX_ID
 from rosemeet.extensions import db
 from rosemeet.meetings.models import Meeting
 from rosemeet.meetings.queries import load_meeting
@@ -295,19 +298,52 @@ def send_item(item_id: int):
 
 @bp.get("/meetings/<int:meeting_id>/minutes")
 def minutes(meeting_id: int):
-    """The minutes, per agenda item; those who write them edit them here."""
-    meeting = _meeting(meeting_id, "view_minutes")
+    """The minutes, per agenda item; those who write them edit them here, all items in one
+    form (drafts they did not save are offered back)."""
+    return _minutes_page(_meeting(meeting_id, "view_minutes"))
+
+
+#: the fields of one item in the minutes form: ``item-<id>-minutes``, ``item-<id>-version``
+_ITEM_VERSION = re.compile(r"^item-(\d+)-version$")
+
+
+def _norm(text: str | None) -> str:
+    return (text or "").replace("\r\n", "\n").strip()
+
+
+def _minutes_page(
+    meeting: Meeting,
+    typed: dict[int, tuple[str, int]] | None = None,
+    *,
+    invalid: dict[int, MinutesForm] | None = None,
+    note: str | None = None,
+    status: int = 200,
+):
+    """The minutes page; ``typed`` (item id -> text, version read) keeps what was typed and
+    not saved in the fields, ``invalid`` the forms refused with their messages."""
     editor = can(current_user, "edit_minutes", meeting)
     view = queries.load_agenda(meeting)
     if view.agenda is not None and view.agenda.minutes_approved:
         editor = False
-    forms = {}
+    typed = typed or {}
+    forms: dict[int, MinutesForm] = {}
+    drafts: dict[int, Any] = {}
     if editor:
+        found = queries.drafts_of(meeting, current_user)
         for item in view.items:
-            form = MinutesForm(formdata=None, prefix=f"item-{item.id}")
-            form.minutes.data = item.minutes or ""
-            form.version.data = str(item.version)
+            form = (invalid or {}).get(item.id)
+            if form is None:
+                form = MinutesForm(formdata=None, prefix=f"item-{item.id}", meta={"csrf": False})
+                text, version = typed.get(item.id, (item.minutes or "", item.version))
+                form.minutes.data = text
+                form.version.data = str(version)
             forms[item.id] = form
+            draft = found.get(item.id)
+            if draft is not None and _norm(draft.text) not in (
+                _norm(form.minutes.data),
+                _norm(item.minutes) if draft.base_version == item.version else None,
+            ):
+                drafts[item.id] = draft
     return render_template(
         "agendas/minutes.html",
         meeting=meeting,
@@ -315,42 +351,242 @@ def minutes(meeting_id: int):
         editor=editor,
         manager=can(current_user, "edit_agenda", meeting),
         forms=forms,
+        drafts=drafts,
+        unsaved=[i for i in view.items if i.id in typed],
+        note=note,
         confirm_form=ConfirmForm(),
         prepared=queries.prepared_bodies(meeting) if editor else [],
         sent=queries.sent_proposals([i.id for i in view.items]) if editor else {},
+    ), status
+
+
+def _typed_minutes() -> tuple[dict[int, tuple[str, int]], dict[int, MinutesForm]]:
+    """What the minutes form sent, per item id: (text, version read); and the items whose
+    field was refused (too long, control characters), as forms with their messages."""
+    typed: dict[int, tuple[str, int]] = {}
+    invalid: dict[int, MinutesForm] = {}
+    for key in request.form:
+        match = _ITEM_VERSION.match(key)
+        if match is None or f"item-{match.group(1)}-minutes" not in request.form:
+            continue
+        item_id = int(match.group(1))
+        form = MinutesForm(prefix=f"item-{item_id}", meta={"csrf": False})
+        version = _version(form.version.data)
+        if version is not None and not 0 <= version <= MAX_ID:
+            version = None
+        # no readable version: as read at no version at all, so a changed text is a conflict
+        typed[item_id] = (form.minutes.data or "", version if version is not None else 0)
+        if not form.validate():
+            invalid[item_id] = form
+    return typed, invalid
+
+
+def _changed(meeting: Meeting, typed: dict[int, tuple[str, int]]) -> dict[int, tuple[str, int]]:
+    """Of the typed texts, those that differ from the item's text at the version read."""
+    items = {i.id: i for i in queries.load_items(meeting.id)}
+    return {
+        item_id: (text, version)
+        for item_id, (text, version) in typed.items()
+        if item_id in items and _norm(text) != _norm(queries.minutes_at(items[item_id], version))
+    }
+
+
+def _keep_as_drafts(meeting: Meeting, typed: dict[int, tuple[str, int]]) -> None:
+    """Keep texts typed and not saved as the person's drafts (a closed tab loses nothing)."""
+    items = {i.id: i for i in queries.load_items(meeting.id)}
+    for item_id, (text, version) in typed.items():
+        if item_id in items:
+            with attempt():
+                ops.keep_draft(items[item_id], text, version=version, by=current_user)
+
+
+def _saved_note(outcome: ops.MinutesSaved) -> str | None:
+    if not outcome.saved:
+        return None
+    return _(
+        "Saved: %(titles)s.",
+        titles=", ".join(f"\u201c{item.title}\u201d" for item in outcome.saved),
     )
+
+
+@bp.post("/meetings/<int:meeting_id>/minutes")
+@login_required
+def save_all_minutes(meeting_id: int):
+    """Save the minutes form: every changed item (each with its own version check), or one
+    item (``save_item``) keeping the text typed in the others; or put a kept draft back in
+    its field (``restore_draft``) or forget it (``discard_draft``)."""
+    meeting = _meeting(meeting_id, "edit_minutes")
+    typed, invalid = _typed_minutes()
+    if invalid:
+        flash(_("Some minutes could not be saved; see the marked items."), "error")
+        return _minutes_page(meeting, typed, invalid=invalid, status=400)
+    items = {i.id: i for i in queries.load_items(meeting.id)}
+    restore = _version(request.form.get("restore_draft"))
+    discard = _version(request.form.get("discard_draft"))
+    if restore is not None or discard is not None:
+        chosen = items.get(restore if restore is not None else discard or 0)
+        draft = queries.drafts_of(meeting, current_user).get(chosen.id) if chosen else None
+        if chosen is not None and draft is not None and restore is not None:
+            typed[chosen.id] = (draft.text, draft.base_version)
+            note = _("The unsaved text is back in its field; save it to keep it.")
+        elif chosen is not None and discard is not None:
+            ops.discard_draft(chosen, current_user)
+            note = _("The unsaved text is thrown away.")
+        else:
+            note = None
+        return _minutes_page(meeting, typed, note=note)
+    one = _version(request.form.get("save_item"))
+    if one is not None:
+        chosen_text = {one: typed[one]} if one in typed else {}
+        others = {i: t for i, t in _changed(meeting, typed).items() if i != one}
+        to_save = chosen_text
+    else:
+        others = {}
+        to_save = typed
+    outcome: ops.MinutesSaved | None = None
+    with attempt(unshown=(ops.VersionConflict,)):
+        _keep_as_drafts(meeting, others)
+        outcome = ops.save_all_minutes(meeting, to_save, current_user)
+    if outcome is None:  # refused as a whole (approved meanwhile): the message is flashed
+        return redirect(url_for("agendas.minutes", meeting_id=meeting_id))
+    if outcome.conflicts:
+        return _conflict_page(meeting, outcome, typed)
+    if one is not None:
+        note = _saved_note(outcome) or _("Nothing changed in this item.")
+        if others:
+            note += " " + _(
+                "The text typed in the other items is not saved yet; it is kept as your draft."
+            )
+        return _minutes_page(meeting, others, note=note)
+    if outcome.saved:
+        flash(_saved_note(outcome) or "", "success")
+    else:
+        flash(_("Nothing changed; nothing was saved."), "info")
+    return redirect(url_for("agendas.minutes", meeting_id=meeting_id))
+
+
+def _conflict_page(meeting: Meeting, outcome: ops.MinutesSaved, typed: dict[int, tuple[str, int]]):
+    """Both texts of each item someone else saved meanwhile, to merge. When nothing else was
+    saved the answer is 409 (and nothing is written); when other items were saved it is 200,
+    so that they stay saved, and the text that lost is kept as the person's draft too."""
+    status = 200 if outcome.saved else 409
+    if outcome.saved:
+        for conflict in outcome.conflicts:
+            if conflict.item is not None:
+                with attempt():
+                    ops.keep_draft(
+                        conflict.item,
+                        conflict.mine,
+                        version=typed.get(conflict.item_id, ("", 0))[1],
+                        by=current_user,
+                    )
+    return render_template(
+        "agendas/minutes_conflict.html",
+        meeting=meeting,
+        conflicts=outcome.conflicts,
+        saved=outcome.saved,
+        confirm_form=ConfirmForm(),
+    ), status
 
 
 @bp.post("/agenda-items/<int:item_id>/minutes")
 @login_required
 def save_minutes(item_id: int):
-    """Save one item's minutes; a stale version shows both texts and loses neither."""
+    """Save one item's minutes (``item-<id>-minutes`` and ``-version``); a stale version shows
+    both texts and loses neither."""
     item = get_or_404(current_user, AgendaItem, item_id)
     if item.meeting is None or not can(current_user, "edit_minutes", item.meeting):
         abort(403)
-    meeting_id = item.meeting.id
+    meeting = load_meeting(item.meeting.id)
     form = MinutesForm(prefix=f"item-{item.id}")
     if not form.validate_on_submit():
         flash(" ".join(str(m) for msgs in form.errors.values() for m in msgs), "error")
-        return redirect(url_for("agendas.minutes", meeting_id=meeting_id))
-    with attempt(unshown=(ops.VersionConflict,)) as tried:
-        ops.save_minutes(
-            item, form.minutes.data, version=_version(form.version.data), by=current_user
-        )
+        return redirect(url_for("agendas.minutes", meeting_id=meeting.id))
+    version = _version(form.version.data)
+    typed = {item_id: (form.minutes.data or "", version if version is not None else 0)}
+    outcome: ops.MinutesSaved | None = None
+    with attempt(unshown=(ops.VersionConflict,)):
+        outcome = ops.save_all_minutes(meeting, typed, current_user)
+    if outcome is not None and outcome.conflicts:
+        return _conflict_page(meeting, outcome, typed)
+    if outcome is not None:
         flash(_("The minutes of \u201c%(title)s\u201d are saved.", title=item.title), "success")
-    if isinstance(tried.refused, ops.VersionConflict):
-        current = db.session.get(AgendaItem, tried.refused.item_id)
-        fresh = MinutesForm(formdata=None, prefix=f"item-{tried.refused.item_id}")
-        fresh.minutes.data = form.minutes.data
-        fresh.version.data = str(current.version) if current else ""
-        return render_template(
-            "agendas/minutes_conflict.html",
-            meeting=load_meeting(meeting_id),
-            item=current,
-            mine=form.minutes.data or "",
-            form=fresh,
-        ), 409
-    return redirect(url_for("agendas.minutes", meeting_id=meeting_id) + f"#item-{item_id}")
+    return redirect(url_for("agendas.minutes", meeting_id=meeting.id) + f"#item-{item_id}")
+
+
+def _json_drafts(data: Any) -> tuple[list[tuple[int, str, int]], list[int]] | None:
+    """``{"items": [{"agenda_item_id", "text", "version"}], "discard": [ids]}``; None if
+    it is not that shape."""
+    if not isinstance(data, dict):
+        return None
+    rows, discard = data.get("items", []), data.get("discard", [])
+    if not isinstance(rows, list) or not isinstance(discard, list) or len(rows) > 500:
+        return None
+    kept: list[tuple[int, str, int]] = []
+    for row in rows:
+        if not isinstance(row, dict):
+            return None
+        item_id, text, version = row.get("agenda_item_id"), row.get("text"), row.get("version")
+        if not (
+            isinstance(item_id, int)
+            and isinstance(version, int)
+            and isinstance(text, str)
+            and not isinstance(item_id, bool)
+            and not isinstance(version, bool)
+            and 0 <= version <= MAX_ID
+            and text_error(text, multiline=True) is None
+        ):
+            return None
+        kept.append((item_id, text, version))
+    if not all(isinstance(i, int) and not isinstance(i, bool) for i in discard):
+        return None
+    return kept, discard
+
+
+def _editable(meeting: Meeting) -> bool:
+    agenda = queries.agenda_of(meeting)
+    return agenda is None or not agenda.minutes_approved
+
+
+@bp.post("/meetings/<int:meeting_id>/minutes/drafts")
+@login_required
+def keep_drafts(meeting_id: int):
+    """Keep what is typed in the minutes and not saved (minutes.js, every 30 seconds): JSON
+    ``{"items": [{"agenda_item_id", "text", "version"}], "discard": [item ids]}``."""
+    meeting = _meeting(meeting_id, "edit_minutes")
+    parsed = _json_drafts(request.get_json(silent=True))
+    if parsed is None:
+        return {"error": "invalid", "message": _("This is not a list of drafts.")}, 400
+    if not _editable(meeting):
+        message = _("These minutes are approved and can no longer be changed.")
+        return {"error": "approved", "message": message}, 409
+    rows, discard = parsed
+    items = {i.id: i for i in queries.load_items(meeting.id)}
+    kept = []
+    with attempt() as tried:
+        for item_id, text, version in rows:
+            if item_id in items:
+                ops.keep_draft(items[item_id], text, version=version, by=current_user)
+                kept.append(item_id)
+        for item_id in discard:
+            if item_id in items:
+                ops.discard_draft(items[item_id], current_user)
+    if tried.refused is not None:
+        return {"error": "refused", "message": str(tried.refused)}, 400
+    return {"kept": kept, "discarded": [i for i in discard if i in items]}
+
+
+@bp.post("/meetings/<int:meeting_id>/minutes/preview")
+@login_required
+def preview_minutes(meeting_id: int):
+    """The minutes' Markdown as the app shows it (sanitised HTML), for the live preview:
+    JSON ``{"text"}`` -> ``{"html"}``."""
+    _meeting(meeting_id, "edit_minutes")
+    data = request.get_json(silent=True)
+    text = data.get("text") if isinstance(data, dict) else None
+    if not isinstance(text, str) or len(text) > ops.MAX_MINUTES or text_error(text, multiline=True):
+        return {"error": "invalid", "message": _("This is no text to preview.")}, 400
+    return {"html": str(render_markdown(text))}
 
 
 @bp.post("/meetings/<int:meeting_id>/minutes/send")
