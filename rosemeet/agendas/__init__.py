@@ -10,7 +10,15 @@ def setup(app: Flask) -> None:
     """Agendas: their tables and permission rules, their pages, the agenda on the meeting page
     and in the invitations, the links on the home and body pages, a new meeting's standard
     items, and the agenda and write-the-minutes reminders."""
-    from rosemeet.agendas import models, operations, permissions, reminders, views  # noqa: F401
+    from rosemeet.agendas import (  # noqa: F401
+        models,
+        operations,
+        permissions,
+        remark_views,
+        remarks,
+        reminders,
+        views,
+    )
     from rosemeet.core.hooks import register_template_hook
     from rosemeet.core.permissions import register_rules
     from rosemeet.mail.reminders import register_reminder_kind
@@ -19,6 +27,8 @@ def setup(app: Flask) -> None:
     register_rules(app, permissions.RULES)
     app.register_blueprint(views.bp)
     app.context_processor(views.agenda_helpers)
+    app.context_processor(remark_views.remark_helpers)
+    register_template_hook(app, "minutes-item", "agendas/_remarks.html", priority=70)
     meetings_created.connect(operations.prepare_agendas, weak=False)
     register_template_hook(app, "home", "agendas/_home.html")
     register_template_hook(app, "body-page", "agendas/_body_links.html")

@@ -1,10 +1,11 @@
 """Who may see and change agendas, minutes, backlogs, templates and proposals."""
 
-from rosemeet.agendas.models import Agenda, AgendaItem, MinutesStatus, Proposal
+from rosemeet.agendas.models import Agenda, AgendaItem, MinutesRemark, MinutesStatus, Proposal
 from rosemeet.core.permissions import RuleEntry, can, logged_in
 from rosemeet.extensions import db
 from rosemeet.meetings.models import Meeting
 from rosemeet.meetings.permissions import sees_meeting
+from rosemeet.meetings.queries import is_invitee
 from rosemeet.network.models import Body
 from rosemeet.network.permissions import runs_body
 from rosemeet.network.queries import current_role
@@ -103,6 +104,48 @@ def decide_proposal(user, proposal) -> bool:
     return proposal is not None and runs_body(user, proposal.body)
 
 
+# --- remarks on minutes sent for comments ---------------------------------------------------
+
+
+def _minutes_status(meeting: Meeting | None) -> MinutesStatus | None:
+    agenda = None if meeting is None else db.session.get(Agenda, meeting.id)
+    return None if agenda is None else agenda.minutes_status
+
+
+def add_remark_rule(user, item) -> bool:
+    """Invitees of the meeting and members of its bodies add remarks while the minutes are
+    sent for comments."""
+    if item is None or item.meeting is None or not logged_in(user):
+        return False
+    meeting = item.meeting
+    if _minutes_status(meeting) is not MinutesStatus.FOR_COMMENT:
+        return False
+    if not can(user, "view_minutes", meeting):
+        return False
+    return is_invitee(meeting, user) or any(
+        current_role(user, b) is not None for b in meeting.bodies
+    )
+
+
+def handle_remark_rule(user, item) -> bool:
+    """Those who write the minutes (chair, secretary) accept or answer the remarks."""
+    return item is not None and item.meeting is not None and can(user, "edit_minutes", item.meeting)
+
+
+def view_remark(user, remark) -> bool:
+    """A remark is read with the minutes it is about."""
+    return (
+        remark is not None
+        and remark.item.meeting is not None
+        and can(user, "view_minutes", remark.item.meeting)
+    )
+
+
+def handle_rule(user, remark) -> bool:
+    """A remark is handled by those who may handle the remarks of its item."""
+    return remark is not None and handle_remark_rule(user, remark.item)
+
+
 #: this domain's rules for ``can``, registered on the app by its ``setup``
 RULES: list[RuleEntry] = [
     (Meeting, ("edit_agenda",), edit_agenda),
@@ -116,4 +159,8 @@ RULES: list[RuleEntry] = [
     (Body, ("manage_agenda",), manage_agenda),
     (Proposal, ("view",), view_proposal),
     (Proposal, ("decide",), decide_proposal),
+    (AgendaItem, ("add_remark",), add_remark_rule),
+    (AgendaItem, ("handle_remark",), handle_remark_rule),
+    (MinutesRemark, ("view",), view_remark),
+    (MinutesRemark, ("handle",), handle_rule),
 ]

@@ -59,7 +59,15 @@ def schema_name(schema: type[ma.Schema] | ma.Schema | str) -> str:
 
 def setup(app: Flask) -> None:
     """API: the /api/v1 blueprint with every resource's endpoints, and its document."""
-    from rosemeet.api import agendas, calendar, followups, meetings, network, plan  # noqa: F401
+    from rosemeet.api import (  # noqa: F401
+        agendas,
+        calendar,
+        followups,
+        meetings,
+        network,
+        plan,
+        remarks,
+    )
 
     app.config.setdefault("OPENAPI_URL_PREFIX", PREFIX)
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")

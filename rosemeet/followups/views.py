@@ -232,7 +232,9 @@ def add_decision(item_id: int):
             body=_chosen_body(form),
         )
         flash(_("Decision %(number)s recorded.", number=decision.number), "success")
-        return redirect(url_for("followups.item_outcomes", item_id=item.id) + "#decisions")
+        return redirect(
+            safe_next(url_for("followups.item_outcomes", item_id=item.id) + "#decisions")
+        )
     return _outcomes_page(item, d_form=form, status=400)
 
 
@@ -252,7 +254,9 @@ def add_follow_up(item_id: int):
             item, decision=decision, by=current_user, body=_chosen_body(form), **values
         )
         _flash_saved(_("Follow-up recorded."), follow_up)
-        return redirect(url_for("followups.item_outcomes", item_id=item.id) + "#follow-ups")
+        return redirect(
+            safe_next(url_for("followups.item_outcomes", item_id=item.id) + "#follow-ups")
+        )
     return _outcomes_page(item, f_form=form, status=400)
 
 
