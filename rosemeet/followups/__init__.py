@@ -19,7 +19,6 @@ def setup(app: Flask) -> None:
         cli,
         demo,
         feedback,
-        minutes_outcomes,
         models,
         operations,
         permissions,
@@ -44,7 +43,6 @@ def setup(app: Flask) -> None:
     register_template_hook(app, "agenda-follow-ups", "followups/_meeting_followups.html")
     register_template_hook(app, "agenda-follow-ups", "followups/_reported_agendas.html", 60)
     register_template_hook(app, "agenda-item", "followups/_item_links.html")
-    app.context_processor(minutes_outcomes.outcome_helpers)
     register_template_hook(app, "minutes-item", "followups/_minutes_outcomes.html", priority=40)
     register_template_hook(app, "plan-action", "followups/_action_history.html")
     register_reminder_kind(

@@ -322,6 +322,30 @@ def item_outcomes(item: AgendaItem) -> tuple[list[Decision], list[FollowUp]]:
     return list(decisions), list(follow_ups)
 
 
+def meeting_outcomes(meeting: Meeting) -> dict[int, tuple[list[Decision], list[FollowUp]]]:
+    """The decisions and follow-ups of each item of a meeting (by item id), in two queries."""
+    by_item: dict[int, tuple[list[Decision], list[FollowUp]]] = {}
+    decisions = db.session.scalars(
+        select(Decision)
+        .join(AgendaItem, AgendaItem.id == Decision.agenda_item_id)
+        .where(AgendaItem.meeting_id == meeting.id)
+        .options(*_decision_load())
+        .order_by(Decision.year, Decision.sequence)
+    )
+    for d in decisions:
+        by_item.setdefault(d.agenda_item_id or 0, ([], []))[0].append(d)
+    follow_ups = db.session.scalars(
+        select(FollowUp)
+        .join(AgendaItem, AgendaItem.id == FollowUp.agenda_item_id)
+        .where(AgendaItem.meeting_id == meeting.id)
+        .options(*_follow_up_load())
+        .order_by(FollowUp.id)
+    )
+    for f in follow_ups:
+        by_item.setdefault(f.agenda_item_id or 0, ([], []))[1].append(f)
+    return by_item
+
+
 # --- the tracker -----------------------------------------------------------------------------
 
 

@@ -3,13 +3,15 @@ referrals, the decision register, a follow-up, closing it in a meeting, and sear
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from rosemeet.accounts.models import Person
-from rosemeet.agendas.models import AgendaItem
+from rosemeet.agendas.models import Agenda, AgendaItem
 from rosemeet.core.enums import select_choices
 from rosemeet.core.forms import ConfirmForm, attempt, given, show_error
 from rosemeet.core.permissions import can, get_or_404, require
@@ -53,6 +55,7 @@ def followup_helpers() -> dict:
         "item_decisions": item_decisions,
         "reported_agendas": lambda meeting: feedback.reported_agendas(meeting, current_user),
         "closable_group": closing.can_close,
+        "minutes_outcomes": minutes_outcomes,
     }
 
 
@@ -535,3 +538,72 @@ def close_group(body_id: int):
         open_follow_ups=closing.open_follow_ups(body),
         receivers=[b for b in related_bodies(body, RelationKind.REPORTS_TO) if not b.is_archived],
     )
+
+
+# --- decisions and follow-ups on the minutes page ("minutes-item" slot) -----------------------
+
+
+def _choices() -> dict[str, list]:
+    """The options of the follow-up form's selects, read once per request."""
+    if "followups_minutes_choices" not in g:
+        empty = _body_choices(_active_bodies())
+        g.followups_minutes_choices = {
+            "people": people_choices(("", "—")),
+            "organisations": organisation_choices(("", "—")),
+            "bodies": empty,
+        }
+    return g.followups_minutes_choices
+
+
+def _with_ids(form: DecisionForm | FollowUpForm, prefix: str) -> None:
+    """Ids of this item's form (several on one page), names as the routes read them."""
+    for field in form:
+        if field.type != "CSRFTokenField":
+            field.id = f"{prefix}-{field.name}"
+            field.label.field_id = field.id
+
+
+def _forms(item: AgendaItem, decisions: list[Decision]) -> tuple[DecisionForm, FollowUpForm]:
+    """Empty decision and follow-up forms of an item, with their options."""
+    choices = _choices()
+    bodies = _body_choices(queries.item_bodies(item), empty=False)
+    decision = DecisionForm(formdata=None)
+    decision.body_id.choices = bodies
+    follow_up = FollowUpForm(formdata=None)
+    follow_up.owner_person_id.choices = choices["people"]
+    follow_up.owner_organisation_id.choices = choices["organisations"]
+    follow_up.report_to_body_id.choices = choices["bodies"]
+    follow_up.body_id.choices = bodies
+    follow_up.decision_id.choices = select_choices(
+        [("", "—"), *((d.id, f"{d.number}: {d.text[:60]}") for d in decisions)]
+    )
+    _with_ids(decision, f"item-{item.id}-decision")
+    _with_ids(follow_up, f"item-{item.id}-follow-up")
+    return decision, follow_up
+
+
+def minutes_outcomes(item: AgendaItem, meeting: Meeting | None = None) -> dict[str, Any]:
+    """What the minutes page shows of an item's outcomes (``followups/_minutes_outcomes.html``):
+    its decisions and follow-ups, and the forms when the visitor may record outcomes."""
+    meeting = meeting or item.meeting
+    if meeting is None or item.role is not None:
+        return {"shown": False}
+    loaded = g.setdefault("followups_minutes_outcomes", {})  # read once per page
+    if meeting.id not in loaded:
+        loaded[meeting.id] = queries.meeting_outcomes(meeting)
+    decisions, follow_ups = loaded[meeting.id].get(item.id, ([], []))
+    agenda = db.session.get(Agenda, meeting.id)
+    manage = can(current_user, "record_outcomes", item) and not (
+        agenda is not None and agenda.minutes_approved
+    )
+    decision_form, follow_up_form = _forms(item, decisions) if manage else (None, None)
+    return {
+        "shown": bool(decisions or follow_ups or manage),
+        "decisions": decisions,
+        "follow_ups": follow_ups,
+        "manage": manage,
+        "decision_form": decision_form,
+        "follow_up_form": follow_up_form,
+        "back": url_for("agendas.minutes", meeting_id=meeting.id) + f"#item-{item.id}",
+        "today": local_today(),
+    }

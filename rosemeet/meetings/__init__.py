@@ -16,7 +16,6 @@ def setup(app: Flask) -> None:
     from rosemeet.meetings import (  # noqa: F401
         cli,
         demo,
-        minutes_attendance,
         models,
         operations,
         permissions,
@@ -37,6 +36,5 @@ def setup(app: Flask) -> None:
     register_template_hook(app, "nav", "meetings/_nav.html")
     register_template_hook(app, "home", "meetings/_home.html")
     register_template_hook(app, "body-page", "meetings/_body_meetings.html")
-    app.context_processor(minutes_attendance.attendance_helpers)
     register_template_hook(app, "minutes-top", "meetings/_minutes_attendance.html")
     register_demo_step(app, demo.load_demo)

@@ -396,3 +396,23 @@ def held_meetings_per_year(body_ids: list[int], years: list[int]) -> dict[tuple[
         if year in years:
             counts[body_id, year] = counts.get((body_id, year), 0) + 1
     return counts
+
+
+def attendance_groups(meeting: Meeting) -> dict[Presence, list[Person]]:
+    """The invitees per recorded presence (present, excused, absent), by name."""
+    groups: dict[Presence, list[Person]] = {p: [] for p in Presence}
+    for row in attendance_rows(meeting):
+        if row.attendance is not None and row.attendance.presence is not None:
+            groups[row.attendance.presence].append(row.person)
+    return groups
+
+
+def minutes_attendance(meeting: Meeting) -> dict:
+    """What the top of the minutes shows ("minutes-top" slot): the groups, whether any
+    presence is recorded, and the quorum per body."""
+    groups = attendance_groups(meeting)
+    return {
+        "groups": groups,
+        "recorded": any(groups.values()),
+        "quorum": quorum_results(meeting),
+    }

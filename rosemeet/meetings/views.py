@@ -49,7 +49,7 @@ bp = Blueprint("meetings", __name__)
 
 
 def meeting_helpers() -> dict:
-    """Functions the shared pages (home, body page) call from the meetings templates."""
+    """Functions the shared pages (home, body page, minutes) call from the meetings templates."""
     return {
         "meetings_of_body": queries.body_meetings,
         "series_of_body": queries.body_series,
@@ -57,6 +57,7 @@ def meeting_helpers() -> dict:
         "quorum_rule_of": lambda body: db.session.get(QuorumRule, body.id),
         "quorum_form_for": _quorum_form,
         "describe_rrule": recurrence.describe_rrule,
+        "minutes_attendance": queries.minutes_attendance,
     }
 
 
