@@ -37,7 +37,7 @@ from rosemeet.core.enums import select_choices
 from rosemeet.core.forms import ConfirmForm, attempt, given, text_error
 from rosemeet.core.markdown import render_markdown
 from rosemeet.core.permissions import can, get_or_404
-from rosemeet.core.web import MAX_ID
+from rosemeet.core.web import MAX_ID, parse_id
 from rosemeet.extensions import db
 from rosemeet.meetings.models import Meeting
 from rosemeet.meetings.queries import load_meeting
@@ -304,7 +304,7 @@ def minutes(meeting_id: int):
 
 
 #: the fields of one item in the minutes form: ``item-<id>-minutes``, ``item-<id>-version``
-_ITEM_VERSION = re.compile(r"^item-(\d+)-version$")
+_ITEM_VERSION = re.compile(r"^item-([0-9]+)-version$")
 
 
 def _norm(text: str | None) -> str:
@@ -369,7 +369,9 @@ def _typed_minutes() -> tuple[dict[int, tuple[str, int]], dict[int, MinutesForm]
         match = _ITEM_VERSION.match(key)
         if match is None or f"item-{match.group(1)}-minutes" not in request.form:
             continue
-        item_id = int(match.group(1))
+        item_id = parse_id(match.group(1))
+        if item_id is None:  # not an id that can exist ("item-99999…-version")
+            continue
         form = MinutesForm(prefix=f"item-{item_id}", meta={"csrf": False})
         version = _version(form.version.data)
         if version is not None and not 0 <= version <= MAX_ID:
@@ -450,7 +452,7 @@ def save_all_minutes(meeting_id: int):
     if outcome is None:  # refused as a whole (approved meanwhile): the message is flashed
         return redirect(url_for("agendas.minutes", meeting_id=meeting_id))
     if outcome.conflicts:
-        return _conflict_page(meeting, outcome, typed)
+        return _conflict_page(meeting, outcome, typed, drafts_kept=bool(others))
     if one is not None:
         note = _saved_note(outcome) or _("Nothing changed in this item.")
         if others:
@@ -465,11 +467,18 @@ def save_all_minutes(meeting_id: int):
     return redirect(url_for("agendas.minutes", meeting_id=meeting_id))
 
 
-def _conflict_page(meeting: Meeting, outcome: ops.MinutesSaved, typed: dict[int, tuple[str, int]]):
+def _conflict_page(
+    meeting: Meeting,
+    outcome: ops.MinutesSaved,
+    typed: dict[int, tuple[str, int]],
+    *,
+    drafts_kept: bool = False,
+):
     """Both texts of each item someone else saved meanwhile, to merge. When nothing else was
-    saved the answer is 409 (and nothing is written); when other items were saved it is 200,
-    so that they stay saved, and the text that lost is kept as the person's draft too."""
-    status = 200 if outcome.saved else 409
+    saved (nor kept as a draft) the answer is 409 (and nothing is written); when other items
+    were saved, or the other items' text kept as drafts, it is 200, so that they stay, and the
+    text that lost is kept as the person's draft too."""
+    status = 200 if outcome.saved or drafts_kept else 409
     if outcome.saved:
         for conflict in outcome.conflicts:
             if conflict.item is not None:

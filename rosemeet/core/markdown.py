@@ -50,3 +50,13 @@ def render_markdown(text: str | None) -> Markup:
     if not text:
         return Markup("")
     return Markup(sanitize_html(_parser.render(text)))  # noqa: S704 (sanitised just now)
+
+
+#: the characters that make plain text into Markdown (links, emphasis, HTML, headings, ...)
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+!|~")
+
+
+def escape_markdown(text: str | None) -> str:
+    """Plain text (a title, a name) to put into Markdown as it is: every character that
+    Markdown reads as markup gets a backslash, so "[Log in](https://evil.example)" stays text."""
+    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in (text or ""))

@@ -26,6 +26,7 @@ from rosemeet.db import utcnow
 from rosemeet.extensions import db
 from rosemeet.followups import operations as followups
 from rosemeet.followups.models import OPEN_STATUSES, FollowUp, FollowUpStatus
+from rosemeet.followups.schemas import RESOLUTION_MAX
 from rosemeet.meetings import operations as meetings
 from rosemeet.network import operations as network
 from rosemeet.network.models import Body, BodyKind, RelationKind
@@ -127,6 +128,8 @@ def close_group(
             title = _("Closing report %(body)s", body=body.code)
             origin = _("from %(body)s, closed on %(date)s", body=body.name, date=_date(today))
             resolution = _("Closed when the working group was closed.") + "\n\n" + report
+            if len(resolution) > RESOLUTION_MAX:  # the whole report is on the group's page
+                resolution = resolution[: RESOLUTION_MAX - 1] + "…"
             reason = _("%(name)s is closed.", name=body.name)
         for target in related_bodies(body, RelationKind.REPORTS_TO):
             if target.is_archived:

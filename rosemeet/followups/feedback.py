@@ -27,6 +27,7 @@ from sqlalchemy.orm import selectinload
 from rosemeet.agendas.models import Agenda, AgendaStatus, ItemSource
 from rosemeet.agendas.operations import add_backlog_item
 from rosemeet.agendas.queries import previous_meeting
+from rosemeet.core.markdown import escape_markdown
 from rosemeet.core.permissions import can
 from rosemeet.core.web import outside_request_context
 from rosemeet.extensions import db
@@ -93,9 +94,9 @@ def open_referrals(source: Body, target: Body) -> list[FollowUp]:
 
 
 def _open_line(f: FollowUp, note: str = "") -> str:
-    owner = f" ({f.owner_label})" if f.owner_label else ""
+    owner = f" ({escape_markdown(f.owner_label)})" if f.owner_label else ""
     due = " " + _("due %(date)s", date=_date(f.due_on)) if f.due_on else ""
-    return f"- {f.title}{owner}{due}{note}"
+    return f"- {escape_markdown(f.title)}{owner}{due}{escape_markdown(note)}"
 
 
 def feedback_text(
@@ -123,7 +124,7 @@ def feedback_text(
     lines.append("**" + _("Decisions") + "**")
     lines.append("")
     for d in decisions:
-        lines.append(f"- {d.number}: {d.text}")
+        lines.append(f"- {d.number}: {escape_markdown(d.text)}")
         actions.update((a.id, a) for a in d.actions)
     if not decisions:
         lines.append("- " + _("No decisions."))
@@ -132,7 +133,7 @@ def feedback_text(
         lines.append("**" + _("Referrals of %(body)s dealt with", body=target.name) + "**")
         lines.append("")
         for f in handled:
-            lines.append(f"- {f.title} ({f.status.label})")
+            lines.append(f"- {escape_markdown(f.title)} ({f.status.label})")
             if f.resolution:
                 lines.append(_indented(f.resolution))
             actions.update((a.id, a) for a in f.actions)

@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from rosemeet.core.enums import select_choices
 from rosemeet.core.forms import Form
+from rosemeet.core.web import parse_id
 from rosemeet.followups import closing
 from rosemeet.followups.models import FollowUpStatus
 from rosemeet.followups.schemas import RESOLUTION_MAX
@@ -30,13 +31,10 @@ UNKNOWN_CHOICE = _l("Choose from the list.")
 
 
 def optional_int(value) -> int | None:
-    """A select's value as an id, or None when empty or not a number."""
+    """A select's value as an id, or None when empty, not a number or too big for an id."""
     if value in (None, "", "None"):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return value if isinstance(value, int) and not isinstance(value, bool) else parse_id(value)
 
 
 class _IdField(SelectField):

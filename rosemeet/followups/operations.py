@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from rosemeet.accounts.models import Person
 from rosemeet.agendas.models import AgendaItem
 from rosemeet.core.errors import Refused
+from rosemeet.core.forms import text_error
 from rosemeet.core.time import local_today
 from rosemeet.db import one_save_wins, utcnow
 from rosemeet.extensions import db
@@ -32,6 +33,7 @@ from rosemeet.followups.models import (
     FollowUp,
     FollowUpStatus,
 )
+from rosemeet.followups.schemas import RESOLUTION_MAX
 from rosemeet.meetings.models import Meeting
 from rosemeet.network.models import Body, Organisation
 from rosemeet.plan.models import PlanAction
@@ -306,6 +308,12 @@ def set_status(
     if meeting is not None:
         _check_closing_meeting(follow_up, meeting, status)
     answer = follow_up.resolution if resolution is None else (_clean_text(resolution) or None)
+    if answer is not None and resolution is not None:
+        problem = text_error(answer, multiline=True)
+        if problem is None and len(answer) > RESOLUTION_MAX:
+            problem = _("The answer is too long (at most %(num)d characters).", num=RESOLUTION_MAX)
+        if problem is not None:
+            raise FollowUpError(problem, "resolution")
     if not status.is_open and answer is None and follow_up.report_to_body_id is not None:
         raise FollowUpError(
             _(

@@ -69,15 +69,16 @@ def may_open_meeting(meeting: Meeting) -> bool:
 
 
 def item_decisions(item: AgendaItem) -> list[Decision]:
-    """The decisions taken on an agenda item, read once per meeting and request (the
-    agenda lists them under each item)."""
+    """The decisions taken on an agenda item that the visitor may read, read once per meeting
+    and request (the agenda lists them under each item)."""
     if item.meeting is None:
         return []
     loaded = g.setdefault("followups_item_decisions", {})
     if item.meeting_id not in loaded:
         by_item: dict[int, list[Decision]] = {}
         for d in queries.meeting_decisions(item.meeting):
-            by_item.setdefault(d.agenda_item_id or 0, []).append(d)
+            if can(current_user, "view", d):
+                by_item.setdefault(d.agenda_item_id or 0, []).append(d)
         loaded[item.meeting_id] = by_item
     return loaded[item.meeting_id].get(item.id, [])
 
@@ -511,7 +512,8 @@ def close_group(body_id: int):
         with attempt(form):
             target = None
             if form.follow_ups.data == closing.MOVE and form.move_to_body_id.data:
-                target = db.session.get(Body, form.move_to_body_id.data)
+                # only a body offered in the list (one the visitor sees, not archived)
+                target = next((b for b in others if b.id == form.move_to_body_id.data), None)
             done = closing.close_group(
                 body,
                 report=given(form.closing_report.data),
@@ -592,6 +594,8 @@ def minutes_outcomes(item: AgendaItem, meeting: Meeting | None = None) -> dict[s
     if meeting.id not in loaded:
         loaded[meeting.id] = queries.meeting_outcomes(meeting)
     decisions, follow_ups = loaded[meeting.id].get(item.id, ([], []))
+    decisions = [d for d in decisions if can(current_user, "view", d)]
+    follow_ups = [f for f in follow_ups if can(current_user, "view", f)]
     agenda = db.session.get(Agenda, meeting.id)
     manage = can(current_user, "record_outcomes", item) and not (
         agenda is not None and agenda.minutes_approved

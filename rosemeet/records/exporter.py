@@ -18,6 +18,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from rosemeet.core.markdown import URL_SCHEMES
+from rosemeet.core.markdown import escape_markdown as md
 from rosemeet.core.text import without_control_characters as _clean
 from rosemeet.meetings.models import Meeting
 from rosemeet.records.content import Attendance, FollowUpLine, Item, Record
@@ -66,38 +67,38 @@ def _outcomes_md(item: Item) -> list[str]:
     lines: list[str] = []
     if item.decisions:
         lines += [f"**{_('Decisions')}**", ""]
-        lines += [f"- **{d.number}**: {d.text}" for d in item.decisions] + [""]
+        lines += [f"- **{d.number}**: {md(d.text)}" for d in item.decisions] + [""]
     if item.follow_ups:
         lines += [f"**{_('Follow-ups')}**", ""]
-        lines += [f"- {follow_up_text(f)}" for f in item.follow_ups] + [""]
+        lines += [f"- {md(follow_up_text(f))}" for f in item.follow_ups] + [""]
     return lines
 
 
 def to_markdown(rec: Record) -> str:
     """The record as Markdown text: the title block, attendance, items, outcomes, state."""
-    lines = [f"# {rec.title}", "", rec.bodies, "", rec.when]
+    lines = [f"# {md(rec.title)}", "", md(rec.bodies), "", rec.when]
     if rec.place:
-        lines += ["", rec.place]
+        lines += ["", md(rec.place)]
     lines += ["", f"{_('Status:')} {rec.state}", ""]
     if rec.attendance is not None:
         lines += [f"## {_('Attendance')}", ""]
-        lines += [f"- {label}: {names}" for label, names in attendance_lines(rec.attendance)]
+        lines += [f"- {label}: {md(names)}" for label, names in attendance_lines(rec.attendance)]
         lines += [f"- {q.text}" for q in rec.attendance.quorum]
         if not rec.attendance.recorded:
             lines.append(_("No attendance recorded."))
         lines.append("")
     for item in rec.items:
-        lines += [f"## {item.number}. {item.title}", ""]
+        lines += [f"## {item.number}. {md(item.title)}", ""]
         if item.meta:
             lines += [f"*{item.meta}*", ""]
         if item.text:
             lines += [item.text, ""]
         if item.links:
-            lines += [f"- <{link}>" for link in item.links] + [""]
+            lines += [f"- {md(link)}" for link in item.links] + [""]
         lines += _outcomes_md(item)
     for section in rec.sections:
         lines += [f"## {section.title}", ""]
-        lines += [f"- {row}" for row in section.rows] + [""]
+        lines += [f"- {md(row)}" for row in section.rows] + [""]
     return "\n".join(lines).rstrip() + "\n"
 
 
