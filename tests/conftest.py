@@ -468,4 +468,12 @@ def seeded(app):
     return seed
 
 
-__all__ = ["PASSWORD", "Role"]
+def browser_login(page, base: str, email: str, password: str = PASSWORD) -> None:
+    """Log in through the login page in Chromium (Dutch labels)."""
+    page.goto(f"{base}/login")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Aanmelden").click()
+
+
+__all__ = ["PASSWORD", "Role", "browser_login"]

@@ -32,12 +32,12 @@ from sqlalchemy import create_engine, func, select, text
 from rosemeet import create_app
 from rosemeet.accounts import operations as accounts
 from rosemeet.agendas import operations as agendas
-from rosemeet.agendas.models import MinutesRevision
+from rosemeet.agendas.models import AgendaItem, ItemSource, MinutesRevision
 from rosemeet.db import utcnow
 from rosemeet.extensions import db
 from rosemeet.meetings import operations as meetings
 from rosemeet.network import operations as network
-from rosemeet.network.models import BodyKind, Role
+from rosemeet.network.models import BodyKind, RelationKind, Role
 from tests.conftest import PASSWORD
 from tests.servers import SECRET, gunicorn
 
@@ -212,11 +212,14 @@ def _seed() -> tuple[dict, str, str]:
         name: agendas.add_item(made[0], title=title)
         for name, title in (("title", "Begroting"), ("minutes", "Mobiliteit"), ("page", "Leiedal"))
     }
+    group = network.save_body(None, name="Werkgroep RASE", code="RASE", kind=BodyKind.ADHOC)
+    network.save_membership(None, body=group, person=secretary, role=Role.CHAIR)
+    network.add_relation(group, body, RelationKind.REPORTS_TO)
     _token, plain = accounts.create_api_token(secretary, "concurrency test")
     db.session.flush()
     ids = {f"item_{name}": item.id for name, item in items.items()}
     ids.update({f"version_{name}": item.version for name, item in items.items()})
-    ids.update(meeting=made[0].id, additions=made[1].id, moves=made[2].id)
+    ids.update(meeting=made[0].id, additions=made[1].id, moves=made[2].id, group=group.id)
     return ids, plain, secretary.email
 
 
@@ -388,3 +391,32 @@ def test_of_20_simultaneous_moves_of_a_meeting_every_accepted_one_is_announced(s
     assert last["location"] in accepted
     # every accepted change was told with its own SEQUENCE: none was lost under another
     assert last["sequence"] == first["sequence"] + counts[200]
+
+
+def test_of_20_closings_of_a_group_sent_at_once_one_closes_it(served):
+    group = served.ids["group"]
+    cookie, csrf = _logged_in(served)
+    results = fire(
+        [
+            {
+                "method": "POST",
+                "url": f"{served.base}/bodies/{group}/close",
+                "headers": {"Cookie": cookie},
+                "form": {
+                    "csrf_token": csrf,
+                    "closing_report": f"Slotverslag {n}",
+                    "follow_ups": "close",
+                    "confirm": "y",
+                },
+            }
+            for n in range(20)
+        ]
+    )
+    counts = tally(served, "20 simultaneous closings of a group (pages)", results)
+    assert counts[302] == 1, counts
+    with served.app.app_context():
+        reports = db.session.scalars(
+            select(AgendaItem.title).where(AgendaItem.source == ItemSource.FEEDBACK)
+        ).all()
+        assert reports == ["Slotverslag RASE"]  # one feedback item, not one per request
+        db.engine.dispose()

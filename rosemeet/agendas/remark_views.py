@@ -5,6 +5,8 @@ each item (``agendas/_remarks.html`` on its "minutes-item" slot) and they come b
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -90,6 +92,18 @@ def _page(item: AgendaItem, status: int = 200, **kept):
     )
 
 
+def _submit(item: AgendaItem, form, operation: Callable[[], object], done: str, **kept):
+    """Validate ``form``, run ``operation`` in a savepoint and go back where the form came
+    from; a refusal shows the remarks page with the message and what was typed."""
+    if form.validate():
+        with attempt(form) as tried:
+            operation()
+            flash(done, "success")
+            return redirect(_back(item))
+        return _page(item, tried.refused.status if tried.refused else 400, **kept)
+    return _page(item, 400, **kept)
+
+
 @bp.get("/agenda-items/<int:item_id>/remarks")
 def item_remarks(item_id: int):
     """The remarks on an item's minutes; invitees add one, the secretary handles them."""
@@ -104,16 +118,15 @@ def add_remark(item_id: int):
     if not can(current_user, "add_remark", item):
         abort(403)
     form = with_ids(RemarkForm(), f"remark-item-{item.id}")
-    if form.validate():
-        with attempt(form) as tried:
-            remarks.add_remark(
-                item, form.text.data, form.proposed_text.data or None, by=current_user
-            )
-            flash(_("Your remark is added."), "success")
-            return redirect(_back(item))
-        status = tried.refused.status if tried.refused else 400
-        return _page(item, status, kept_add=form)
-    return _page(item, 400, kept_add=form)
+    return _submit(
+        item,
+        form,
+        lambda: remarks.add_remark(
+            item, form.text.data, form.proposed_text.data or None, by=current_user
+        ),
+        _("Your remark is added."),
+        kept_add=form,
+    )
 
 
 @bp.post("/minutes-remarks/<int:remark_id>/accept")
@@ -121,16 +134,15 @@ def add_remark(item_id: int):
 def accept_remark(remark_id: int):
     """Accept a remark: its proposed wording becomes the item's minutes (a new revision)."""
     remark = _remark(remark_id)
-    item = remark.item
     form = with_ids(AcceptForm(), f"remark-{remark.id}-accept")
-    if form.validate():
-        with attempt(form) as tried:
-            remarks.accept_remark(remark, by=current_user, answer=form.answer.data)
-            flash(_("The proposed wording is now the minutes of this item."), "success")
-            return redirect(_back(item))
-        status = tried.refused.status if tried.refused else 400
-        return _page(item, status, kept_accept=form, kept_remark_id=remark.id)
-    return _page(item, 400, kept_accept=form, kept_remark_id=remark.id)
+    return _submit(
+        remark.item,
+        form,
+        lambda: remarks.accept_remark(remark, by=current_user, answer=form.answer.data),
+        _("The proposed wording is now the minutes of this item."),
+        kept_accept=form,
+        kept_remark_id=remark.id,
+    )
 
 
 @bp.post("/minutes-remarks/<int:remark_id>/answer")
@@ -138,13 +150,12 @@ def accept_remark(remark_id: int):
 def answer_remark(remark_id: int):
     """Answer a remark; the minutes stay as they are."""
     remark = _remark(remark_id)
-    item = remark.item
     form = with_ids(AnswerForm(), f"remark-{remark.id}-answer")
-    if form.validate():
-        with attempt(form) as tried:
-            remarks.answer_remark(remark, form.answer.data, by=current_user)
-            flash(_("The remark is answered."), "success")
-            return redirect(_back(item))
-        status = tried.refused.status if tried.refused else 400
-        return _page(item, status, kept_answer=form, kept_remark_id=remark.id)
-    return _page(item, 400, kept_answer=form, kept_remark_id=remark.id)
+    return _submit(
+        remark.item,
+        form,
+        lambda: remarks.answer_remark(remark, form.answer.data, by=current_user),
+        _("The remark is answered."),
+        kept_answer=form,
+        kept_remark_id=remark.id,
+    )

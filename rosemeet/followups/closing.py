@@ -15,14 +15,14 @@ from datetime import date
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from rosemeet.accounts.models import Person
 from rosemeet.agendas.models import AgendaItem, ItemSource
 from rosemeet.agendas.operations import add_backlog_item
 from rosemeet.core.errors import Refused
 from rosemeet.core.time import local_today
-from rosemeet.db import utcnow
+from rosemeet.db import rows_changed, utcnow
 from rosemeet.extensions import db
 from rosemeet.followups import operations as followups
 from rosemeet.followups.models import OPEN_STATUSES, FollowUp, FollowUpStatus
@@ -124,6 +124,17 @@ def close_group(
     today = today or local_today()
     done = Closing(body=body)
     with db.session.begin_nested():
+        # claim the group first: of two closings at once, the second waits for the first's
+        # row lock and then finds it archived (no second report, no double feedback)
+        claimed = db.session.execute(
+            update(Body)
+            .where(Body.id == body.id, Body.archived_at.is_(None))
+            .values(archived_at=utcnow())
+        )
+        if rows_changed(claimed) == 0:
+            raise ClosingError(
+                _("%(name)s is archived already.", name=body.name), None, "archived", status=409
+            )
         with force_locale("nl"):  # the network's working language: these texts are data
             title = _("Closing report %(body)s", body=body.code)
             origin = _("from %(body)s, closed on %(date)s", body=body.name, date=_date(today))

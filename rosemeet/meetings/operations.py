@@ -371,7 +371,7 @@ def _set_guests_of(meeting: Meeting, guests: Iterable[Person]) -> None:
 def first_meeting_date(rule: str, first_date: date) -> date | None:
     """The date of a series' first meeting (None: the rule makes none)."""
     try:
-        return next(recurrence._parse(rule).dates(first_date), None)
+        return recurrence.first_occurrence(rule, first_date)
     except RecurrenceError as exc:
         raise from_recurrence(exc) from None
 

@@ -621,6 +621,12 @@ def _too_many(limit: int) -> RecurrenceError:
     )
 
 
+def first_occurrence(rule: str, first_date: date) -> date | None:
+    """The series' first meeting date (None: the rule makes none); RecurrenceError when the
+    rule is not usable."""
+    return next(_parse(rule).dates(first_date), None)
+
+
 def occurrence_dates(
     rule: str,
     first_date: date,

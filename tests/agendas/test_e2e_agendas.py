@@ -15,17 +15,13 @@ from rosemeet.network import operations as network
 from rosemeet.network.models import BodyKind, Role
 from rosemeet.plan.importer import HeadingKind
 from rosemeet.plan.models import PlanAction, PlanHeading
-from tests.conftest import PASSWORD, brussels
+from tests.conftest import PASSWORD, browser_login, brussels
 from tests.plan.conftest import plan_period
 
 pytestmark = pytest.mark.browser
 
 
-def login(page, base, email):
-    page.goto(f"{base}/login")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Aanmelden").click()
+login = browser_login
 
 
 def test_secretary_builds_and_publishes_member_reads(app, page, live_server):

@@ -15,16 +15,12 @@ from rosemeet.extensions import db
 from rosemeet.meetings import operations as meetings
 from rosemeet.network import operations as network
 from rosemeet.network.models import BodyKind, Role
-from tests.conftest import PASSWORD, brussels
+from tests.conftest import PASSWORD, browser_login, brussels
 
 pytestmark = pytest.mark.browser
 
 
-def login(page, base, email):
-    page.goto(f"{base}/login")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Aanmelden").click()
+login = browser_login
 
 
 @pytest.fixture
