@@ -80,6 +80,24 @@ def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None
         "SMTP_PASSWORD": env.get("ROSEMEET_SMTP_PASSWORD", ""),
         "SMTP_STARTTLS": _flag(env.get("ROSEMEET_SMTP_STARTTLS"), False),
         "MAIL_FROM": env.get("ROSEMEET_MAIL_FROM", "rosemeet <rosemeet@localhost>"),
+        #: the inbound mailbox (IMAP) where the bodies' organiser addresses deliver: calendar
+        #: answers are read from it every IMAP_POLL_SECONDS; unset host: nothing is read
+        "IMAP_HOST": env.get("ROSEMEET_IMAP_HOST", ""),
+        "IMAP_TLS": _flag(env.get("ROSEMEET_IMAP_TLS"), True),
+        "IMAP_PORT": int(
+            env.get("ROSEMEET_IMAP_PORT")
+            or ("993" if _flag(env.get("ROSEMEET_IMAP_TLS"), True) else "143")
+        ),
+        "IMAP_USER": env.get("ROSEMEET_IMAP_USER", ""),
+        "IMAP_PASSWORD": env.get("ROSEMEET_IMAP_PASSWORD", ""),
+        "IMAP_FOLDER": env.get("ROSEMEET_IMAP_FOLDER", "INBOX"),
+        #: "move" a read mail to the folders below, or "flag" it (\Seen plus a keyword) in place
+        "IMAP_AFTER_READING": env.get("ROSEMEET_IMAP_AFTER_READING", "move"),
+        "IMAP_PROCESSED_FOLDER": env.get("ROSEMEET_IMAP_PROCESSED_FOLDER", "rosemeet/verwerkt"),
+        "IMAP_UNKNOWN_FOLDER": env.get("ROSEMEET_IMAP_UNKNOWN_FOLDER", "rosemeet/onbekend"),
+        #: a larger mail is not downloaded: it is listed as unusable and moved
+        "IMAP_MAX_MESSAGE_MB": int(env.get("ROSEMEET_IMAP_MAX_MESSAGE_MB", "10")),
+        "IMAP_POLL_SECONDS": int(env.get("ROSEMEET_IMAP_POLL_SECONDS", "120")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
@@ -89,6 +107,12 @@ def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        #: documents: where their files are kept (default: <instance>/files), the largest file
+        #: and the most all versions of a meeting's papers may weigh together, in MB (uploads
+        #: raise the request limit above to the file limit, for their routes only)
+        "FILES_PATH": env.get("ROSEMEET_FILES_PATH", ""),
+        "MAX_UPLOAD_MB": int(env.get("ROSEMEET_MAX_UPLOAD_MB", "25")),
+        "MAX_MEETING_UPLOAD_MB": int(env.get("ROSEMEET_MAX_MEETING_UPLOAD_MB", "250")),
         #: failed logins per account / per IP address within LOGIN_THROTTLE_WINDOW seconds that
         #: cost nothing; after them every attempt waits 2^(failures - free) seconds after the
         #: last failure, at most LOGIN_MAX_DELAY_ACCOUNT / _IP seconds (never a hard lock)

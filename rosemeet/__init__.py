@@ -64,6 +64,7 @@ def create_app(config: dict | None = None) -> Flask:
         agendas,
         api,
         calendar,
+        documents,
         followups,
         mail,
         meetings,
@@ -82,6 +83,7 @@ def create_app(config: dict | None = None) -> Flask:
     meetings.setup(app)
     agendas.setup(app)
     followups.setup(app)
+    documents.setup(app)
     records.setup(app)
     calendar.setup(app)
     scheduler.setup(app)

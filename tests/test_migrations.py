@@ -44,6 +44,7 @@ _NOT_COMPARED_PREFIXES = ("search_document_fts", "alembic_version")
 def fill(app) -> None:
     """Put rows in every table: the demo network, plan and meeting cycles (with agendas, a
     decision and follow-ups), and then one of everything else, through the operations."""
+    import io
     from datetime import time, timedelta
 
     from sqlalchemy import select
@@ -55,10 +56,13 @@ def fill(app) -> None:
     from rosemeet.calendar import operations as feeds
     from rosemeet.calendar.models import FeedScope
     from rosemeet.demo import load_demo
-    from rosemeet.mail.models import ReminderOptOut
+    from rosemeet.documents import operations as documents
+    from rosemeet.documents.models import TargetKind
+    from rosemeet.documents.queries import Target
+    from rosemeet.mail.models import InboundMessage, InboundStatus, ReminderOptOut
     from rosemeet.meetings import operations as meetings
     from rosemeet.meetings import queries as meeting_queries
-    from rosemeet.meetings.models import Response
+    from rosemeet.meetings.models import CalendarReply, ReplyStatus, Response
     from rosemeet.network.models import Body
     from rosemeet.plan import operations as plan
     from rosemeet.plan.models import PlanAction, PlanTheme, YearStatus
@@ -108,6 +112,35 @@ def fill(app) -> None:
             action.indicators[0], 2024, target="3", value="3", status=YearStatus.DONE, person=rita
         )
         plan.set_action_bodies(action, [bodies["AV"]])
+        # a paper on the item in two versions, and a standing link of the body
+        paper = documents.attach_file(
+            Target(TargetKind.AGENDA_ITEM, item),
+            upload=io.BytesIO(b"Vraag over vervoer"),
+            filename="vraag.txt",
+            title="Vraag",
+            by=rita,
+        )
+        documents.add_version(paper, upload=io.BytesIO(b"Tweede"), filename="v2.txt", by=rita)
+        documents.attach_link(
+            Target(TargetKind.BODY, bodies["AG"]), url="https://www.vdab.be", title="VDAB", by=rita
+        )
+        # an answer from a calendar that came in by mail
+        inbound = InboundMessage(
+            message_key="<reply-1@example.org>", sender=member.email, status=InboundStatus.PROCESSED
+        )
+        db.session.add(inbound)
+        db.session.flush()
+        db.session.add(
+            CalendarReply(
+                inbound_message_id=inbound.id,
+                meeting_id=made[0].id,
+                person_id=member.id,
+                attendee_email=member.email,
+                uid=made[0].uid,
+                partstat="accepted",
+                status=ReplyStatus.APPLIED,
+            )
+        )
         # tokens, opt-outs, login attempts and the scheduler's lease
         accounts.create_api_token(rita, "migrations")
         feeds.create_feed(member, FeedScope.PERSON)

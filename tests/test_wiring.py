@@ -163,8 +163,8 @@ def test_create_app_has_every_blueprint_command_kind_and_hook(tmp_path):
     app = _app(tmp_path, "one")
     blueprints = {bp.name: bp for _module, bp in _module_values(Blueprint)}
     assert set(blueprints) == {
-        "accounts", "network", "mail", "plan", "meetings", "agendas", "followups", "records",
-        "calendar", "api",
+        "accounts", "network", "mail", "plan", "meetings", "agendas", "followups", "documents",
+        "records", "calendar", "api",
     }  # fmt: skip
     for name, bp in blueprints.items():
         assert app.blueprints.get(name) is bp, f"the {name} blueprint is not registered"
@@ -192,7 +192,8 @@ def test_create_app_has_every_blueprint_command_kind_and_hook(tmp_path):
     domains = [
         m for m in _modules() if m.__name__.endswith(".permissions") and m is not permissions
     ]
-    assert len(domains) == 7  # accounts, network, plan, meetings, agendas, followups, calendar
+    # accounts, network, plan, meetings, agendas, followups, documents, calendar
+    assert len(domains) == 8
     for module in domains:
         assert module.RULES, f"{module.__name__} lists no rule"
         for model, actions, func in module.RULES:

@@ -62,6 +62,7 @@ def setup(app: Flask) -> None:
     from rosemeet.api import (  # noqa: F401
         agendas,
         calendar,
+        documents,
         followups,
         meetings,
         network,

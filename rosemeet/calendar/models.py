@@ -45,6 +45,8 @@ class FeedToken(Base):
     last_used_at: Mapped[datetime | None]
     #: set when revoked: the URL answers 404 from then on
     revoked_at: Mapped[datetime | None]
+    #: a reminder (VALARM) this many minutes before each meeting; None: no alarm
+    alarm_minutes: Mapped[int | None]
 
     person: Mapped[Person] = relationship()
 

@@ -228,7 +228,7 @@ class Hit:
     obj: object
 
 
-def _snippet(content: str, terms: list[str], width: int = 160) -> str:
+def snippet(content: str, terms: list[str], width: int = 160) -> str:
     flat = " ".join(content.split())
     lower = flat.casefold()
     at = min((lower.find(t) for t in terms if lower.find(t) >= 0), default=0)
@@ -270,7 +270,7 @@ def search(user, query: str, limit: int = 50) -> list[Hit]:
             Hit(
                 doc.kind,
                 doc.title,
-                _snippet(doc.content, terms),
+                snippet(doc.content, terms),
                 doc.happened_on,
                 _body_name(obj),
                 obj,

@@ -107,3 +107,34 @@ class ReminderOptOut(Base):
     )
     #: the key of the kind switched off (one that a domain registered: ``mail.reminders``)
     kind: Mapped[str] = mapped_column(String(KIND_LENGTH), primary_key=True)
+
+
+class InboundStatus(LabelledEnum):
+    """What became of a mail read from the inbound mailbox."""
+
+    PROCESSED = "processed", _l("Processed")
+    UNUSABLE = "unusable", _l("Not usable")
+
+
+class InboundMessage(Base):
+    """A mail read from the inbound mailbox (IMAP), once per Message-ID: reading the same mail
+    again (after a crash between reading and moving it) finds this row and changes nothing."""
+
+    __tablename__ = "inbound_message"
+
+    #: primary key
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the Message-ID header (or a hash of the raw mail when it has none): the key of a mail
+    message_key: Mapped[str] = mapped_column(String(300), unique=True)
+    #: the From address
+    sender: Mapped[str | None] = mapped_column(String(320))
+    #: the subject (cut to 300 characters)
+    subject: Mapped[str | None] = mapped_column(String(300))
+    #: its size in bytes as the server gave it
+    size: Mapped[int | None]
+    #: processed (a handler used it) or unusable (moved to the folder of unknown mail)
+    status: Mapped[InboundStatus] = mapped_column(enum_column(InboundStatus))
+    #: why it could not be used, or what was done, in words for the admin's mail page
+    detail: Mapped[str | None] = mapped_column(Text)
+    #: when it was read
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())

@@ -50,6 +50,14 @@ class Response(LabelledEnum):
     TENTATIVE = "tentative", _l("Maybe")
 
 
+class ResponseChannel(LabelledEnum):
+    """Where an invitee gave their answer."""
+
+    WEB = "web", _l("in rosemeet")
+    LINK = "link", _l("via the link in the mail")
+    CALENDAR = "calendar", _l("via calendar")
+
+
 class Presence(LabelledEnum):
     """Who was there, as recorded by the secretary."""
 
@@ -264,6 +272,10 @@ class Attendance(Base):
     response: Mapped[Response] = mapped_column(enum_column(Response), default=Response.NEEDS_ACTION)
     #: when the answer was given
     responded_at: Mapped[datetime | None]
+    #: where the answer was given (rosemeet's page, the one-click link, a calendar's reply)
+    responded_via: Mapped[ResponseChannel | None] = mapped_column(enum_column(ResponseChannel))
+    #: the invitee's comment with the answer (an iTIP COMMENT)
+    response_comment: Mapped[str | None] = mapped_column(Text)
     #: present, excused or absent (recorded by the secretary)
     presence: Mapped[Presence | None] = mapped_column(enum_column(Presence))
 
@@ -292,3 +304,71 @@ class QuorumRule(Base):
 def parse_roles(text: str | None) -> list[Role]:
     """Role values from a comma-separated text, unknown ones dropped."""
     return [r for r in (Role.parse(v.strip()) for v in (text or "").split(",")) if r]
+
+
+class ReplyKind(LabelledEnum):
+    """What an iTIP message from an invitee's calendar asked."""
+
+    REPLY = "reply", _l("Answer")
+    COUNTER = "counter", _l("Proposed new time")
+
+
+class ReplyStatus(LabelledEnum):
+    """What rosemeet did with a calendar reply."""
+
+    APPLIED = "applied", _l("Applied")
+    OUTDATED = "outdated", _l("Answer to an earlier time")
+    NOT_MATCHED = "not_matched", _l("Not matched")
+    UNKNOWN_MEETING = "unknown_meeting", _l("Unknown meeting")
+    CANCELLED = "cancelled", _l("Meeting cancelled")
+    DELEGATED = "delegated", _l("Delegated")
+    COUNTER = "counter", _l("Proposed new time")
+    HANDLED = "handled", _l("Handled")
+
+
+class CalendarReply(Base):
+    """One answer (or proposed time) that came in from an invitee's calendar by mail, with
+    what was done with it; listed for the secretary when it needs a person."""
+
+    __tablename__ = "calendar_reply"
+
+    #: primary key
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the mail it came in (``mail.models.InboundMessage``)
+    inbound_message_id: Mapped[int] = mapped_column(
+        ForeignKey("inbound_message.id", ondelete="CASCADE"), index=True
+    )
+    #: the meeting its UID names, when known
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    #: the invitee it was matched to
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
+    #: the ATTENDEE's address as the reply gave it
+    attendee_email: Mapped[str | None] = mapped_column(String(320))
+    #: the UID the reply names
+    uid: Mapped[str | None] = mapped_column(String(255))
+    #: a REPLY or a COUNTER
+    kind: Mapped[ReplyKind] = mapped_column(enum_column(ReplyKind), default=ReplyKind.REPLY)
+    #: the PARTSTAT (accepted, tentative, declined, delegated), lower case
+    partstat: Mapped[str | None] = mapped_column(String(30))
+    #: the reply's SEQUENCE (older than the meeting's: an answer to an earlier time)
+    sequence: Mapped[int | None]
+    #: the COMMENT it carried
+    comment: Mapped[str | None] = mapped_column(Text)
+    #: DELEGATED-TO: the address it was delegated to
+    delegated_to: Mapped[str | None] = mapped_column(String(320))
+    #: a COUNTER's proposed start and end
+    proposed_starts_at: Mapped[datetime | None]
+    proposed_ends_at: Mapped[datetime | None]
+    #: what was done with it
+    status: Mapped[ReplyStatus] = mapped_column(enum_column(ReplyStatus))
+    #: when a person dealt with it (a proposed time taken or set aside, a delegate added)
+    handled_at: Mapped[datetime | None]
+    #: when it came in
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+
+    meeting: Mapped[Meeting | None] = relationship()
+    person: Mapped[Person | None] = relationship()

@@ -50,6 +50,7 @@ from rosemeet.meetings.models import (
     QuorumBasis,
     QuorumRule,
     Response,
+    ResponseChannel,
 )
 from rosemeet.meetings.queries import (
     INVITEE_LOAD,
@@ -918,8 +919,15 @@ def _attendance(meeting: Meeting, person: Person) -> Attendance:
     return attendance
 
 
-def respond(meeting: Meeting, person: Person, response: Response) -> Attendance:
-    """Record an invitee's answer (attends, maybe, does not attend)."""
+def respond(
+    meeting: Meeting,
+    person: Person,
+    response: Response,
+    via: ResponseChannel = ResponseChannel.WEB,
+    comment: str | None = None,
+) -> Attendance:
+    """Record an invitee's answer (attends, maybe, does not attend), where it was given and the
+    comment that came with it; a later answer replaces an earlier one."""
     if not is_invitee(meeting, person):
         raise MeetingError(_("You are not invited to this meeting."), "response", "forbidden")
     if meeting.is_cancelled:
@@ -927,6 +935,8 @@ def respond(meeting: Meeting, person: Person, response: Response) -> Attendance:
     attendance = _attendance(meeting, person)
     attendance.response = response
     attendance.responded_at = utcnow()
+    attendance.responded_via = via
+    attendance.response_comment = comment
     db.session.flush()
     return attendance
 

@@ -11,7 +11,7 @@ from rosemeet.accounts.schemas import PersonSchema
 from rosemeet.core import schemas as s
 from rosemeet.meetings import queries, recurrence
 from rosemeet.meetings.forms import API_MESSAGES
-from rosemeet.meetings.models import MeetingStatus, Presence, Response
+from rosemeet.meetings.models import MeetingStatus, Presence, Response, ResponseChannel
 from rosemeet.network.models import Role
 
 
@@ -130,6 +130,13 @@ class AttendanceSchema(s.Schema):
         Presence,
         allow_none=True,
         source=lambda row: row.attendance.presence if row.attendance else None,
+    )
+    responded_via = s.Choice(
+        ResponseChannel,
+        dump_only=True,
+        allow_none=True,
+        source=lambda row: row.attendance.responded_via if row.attendance else None,
+        metadata={"description": "Where the answer was given: web, link or calendar."},
     )
 
 

@@ -40,6 +40,7 @@ from rosemeet.meetings.models import (
     QuorumBasis,
     QuorumRule,
     Response,
+    ResponseChannel,
 )
 from rosemeet.meetings.recurrence import Preset, RecurrenceError
 from rosemeet.network.models import Body, Role
@@ -506,7 +507,7 @@ def rsvp(token: str):
             chosen = Response.parse(form.response.data)
             if chosen is not None and chosen is not Response.NEEDS_ACTION:
                 with _attempt():
-                    ops.respond(item, person, chosen)
+                    ops.respond(item, person, chosen, ResponseChannel.LINK)
                     saved, proposed = True, None
         current = next((a.response for a in item.attendances if a.person_id == person.id), None)
         status = 200

@@ -123,6 +123,9 @@ class Body(Base):
     mailbox: Mapped[str | None] = mapped_column(String(320))
     #: public bodies are visible to anonymous visitors; closed ones to their members
     is_public: Mapped[bool] = mapped_column(default=False, server_default="0")
+    #: an invitee may send a delegate in their place (a calendar's DELEGATED answer adds the
+    #: delegate as a guest); otherwise a delegation is listed for the secretary
+    delegates_allowed: Mapped[bool] = mapped_column(default=False, server_default="0")
     #: start date (ad-hoc groups)
     starts_on: Mapped[date | None]
     #: planned end date (ad-hoc groups)

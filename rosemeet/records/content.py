@@ -19,6 +19,7 @@ from rosemeet.agendas import queries as agendas
 from rosemeet.agendas.models import AgendaItem, MinutesStatus
 from rosemeet.core.permissions import can
 from rosemeet.core.text import without_control_characters as clean
+from rosemeet.documents.queries import meeting_papers, paper_line
 from rosemeet.followups import queries as followups
 from rosemeet.followups.models import Decision, FollowUp
 from rosemeet.meetings import queries as meetings
@@ -281,6 +282,7 @@ def record(meeting: Meeting, what: str, viewer) -> Record:
     raised: dict = {}
     if what == "minutes":
         decisions, raised = _outcomes(meeting, viewer)
+    item_papers, meeting_lines = _papers(meeting, viewer, what)
     items = []
     for n, item in enumerate(view.items, 1):
         text = (item.description if what == "agenda" else item.minutes) or ""
@@ -290,7 +292,8 @@ def record(meeting: Meeting, what: str, viewer) -> Record:
                 title=clean(item.title),
                 meta=clean(_meta(item, what)),
                 text=clean(text).strip(),
-                links=[clean(link) for link in item.link_list] if what == "agenda" else [],
+                links=([clean(link) for link in item.link_list] if what == "agenda" else [])
+                + item_papers.get(item.id, []),
                 decisions=[
                     DecisionLine(d.number, clean(d.text)) for d in decisions.get(item.id, [])
                 ],
@@ -326,5 +329,24 @@ def record(meeting: Meeting, what: str, viewer) -> Record:
         approved=final,
         attendance=attendance(meeting) if what == "minutes" else None,
         items=items,
-        sections=sections(meeting) if what == "agenda" else [],
+        sections=(sections(meeting) if what == "agenda" else [])
+        + ([Section("papers", _("Papers"), meeting_lines)] if meeting_lines else []),
     )
+
+
+def _papers(meeting: Meeting, viewer, what: str) -> tuple[dict[int, list[str]], list[str]]:
+    """The documents as lines with their URLs (links, not attachments: a mailed or printed
+    record stays small): per agenda item, and the meeting's own (with the minutes' annexes
+    in the minutes)."""
+    by_item: dict[int, list[str]] = {}
+    others: list[str] = []
+    for paper in meeting_papers(viewer, meeting):
+        document = paper.document
+        if document.on_minutes and what == "agenda":
+            continue
+        line = clean(paper_line(document))
+        if paper.item is not None:
+            by_item.setdefault(paper.item.id, []).append(line)
+        else:
+            others.append(line)
+    return by_item, others

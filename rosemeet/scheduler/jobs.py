@@ -16,6 +16,7 @@ from flask import Flask
 
 from rosemeet.accounts.operations import forget_old_attempts
 from rosemeet.core.time import local_today
+from rosemeet.documents import operations as documents
 from rosemeet.extensions import db
 from rosemeet.mail.delivery import DATABASE_ERRORS, deliver_due
 from rosemeet.mail.reminders import queue_due_reminders
@@ -110,6 +111,15 @@ def forget_login_attempts() -> None:
     db.session.commit()
 
 
+@job
+def remove_unused_files() -> None:
+    """Remove stored files no document version uses any more (daily)."""
+    removed = documents.remove_unused_files()
+    db.session.commit()
+    if removed:
+        logger.info("unused files removed: %s", removed)
+
+
 def job_table(config) -> dict[str, tuple[Callable[[], None], str, dict]]:
     """Job id -> (function, trigger, trigger arguments).
 
@@ -125,4 +135,5 @@ def job_table(config) -> dict[str, tuple[Callable[[], None], str, dict]]:
         "extend_meetings": (extend_meetings, "cron", {"hour": 3}),
         "send_reminders": (send_reminders, "interval", {"minutes": 10, "next_run_time": now}),
         "forget_login_attempts": (forget_login_attempts, "cron", {"hour": 4}),
+        "remove_unused_files": (remove_unused_files, "cron", {"hour": 4, "minute": 30}),
     }

@@ -120,6 +120,7 @@ def test_the_detail_of_a_meeting_is_what_the_document_describes(client, world):
         "person",
         "guest",
         "response",
+        "responded_via",
         "presence",
     }
 
@@ -186,7 +187,7 @@ def test_every_list_endpoint_is_documented_as_pages(client):
         assert set(page["required"]) == {"items", "page", "per_page", "total"}
         per_page = next(p for p in get["parameters"] if p["name"] == "per_page")
         assert per_page["schema"]["maximum"] == 200
-    assert lists == 8  # with GET /plans (issue 11)
+    assert lists == 15  # with GET /plans (issue 11) and the 7 document lists (issue 13)
 
 
 def test_section_titles_are_translated_labels(client, world):

@@ -12,6 +12,9 @@ import pytest
 
 from rosemeet.accounts import operations as accounts
 from rosemeet.agendas import operations as agendas
+from rosemeet.documents import operations as documents
+from rosemeet.documents.models import TargetKind
+from rosemeet.documents.queries import Target
 from rosemeet.extensions import db
 from rosemeet.followups import operations as followups
 from rosemeet.network.models import BodyKind, Role
@@ -44,6 +47,13 @@ def world(ctx, make_person, make_body):
     agendas.publish_agenda(meeting)
     agendas.save_minutes(item, SECRET, version=item.version, by=secretary)
     follow_up = followups.create_follow_up(item, title="Offerte vragen", by=secretary)
+    decision = followups.record_decision(item, "Goedgekeurd", by=secretary)
+    document = documents.attach_link(
+        Target(TargetKind.AGENDA_ITEM, item),
+        url="https://example.org/nota",
+        title="Nota",
+        by=secretary,
+    )
     heading = PlanHeading(
         plan=plan_period(),
         key="h-walk",
@@ -67,6 +77,8 @@ def world(ctx, make_person, make_body):
         "follow_up_id": follow_up.id,
         "body_id": body.id,
         "action_id": action.id,
+        "decision_id": decision.id,
+        "document_id": document.id,
     }
     return ids, tokens
 
