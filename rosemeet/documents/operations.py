@@ -28,7 +28,13 @@ from rosemeet.db import utcnow
 from rosemeet.documents import extract
 from rosemeet.documents.filetypes import detect, safe_filename
 from rosemeet.documents.models import Document, DocumentVersion, StoredFile
-from rosemeet.documents.queries import Target, file_in_use, meeting_bytes, target_meeting
+from rosemeet.documents.queries import (
+    Target,
+    file_in_use,
+    forget_mail_papers,
+    meeting_bytes,
+    target_meeting,
+)
 from rosemeet.documents.storage import TooLarge, storage
 from rosemeet.extensions import db
 
@@ -171,6 +177,7 @@ def attach_file(
     )
     db.session.add(document)
     db.session.flush()
+    forget_mail_papers()
     logger.info("document %s attached to %s %s", document.id, target.kind.value, target.obj.id)
     return document
 
@@ -201,6 +208,7 @@ def attach_link(
     )
     db.session.add(document)
     db.session.flush()
+    forget_mail_papers()
     logger.info("link %s attached to %s %s", document.id, target.kind.value, target.obj.id)
     return document
 
@@ -233,6 +241,7 @@ def add_version(
     )
     document.versions.append(version)
     db.session.flush()
+    forget_mail_papers()
     logger.info("document %s: version %s", document.id, number)
     return version
 
@@ -254,6 +263,7 @@ def update_document(
     if internal is not None:
         document.internal = internal
     db.session.flush()
+    forget_mail_papers()
     return document
 
 
@@ -263,6 +273,7 @@ def delete_document(document: Document) -> None:
     hashes = {v.file_sha256 for v in document.versions}
     db.session.delete(document)
     db.session.flush()
+    forget_mail_papers()
     for sha256 in hashes:
         _forget_if_unused(sha256)
     logger.info("document %s removed", document.id)

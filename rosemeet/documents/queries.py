@@ -381,3 +381,31 @@ def proposed_item_ids(person) -> set[int]:
         )
     )
     return {i for i in rows if i is not None}
+
+
+#: where the papers of meetings' mails are kept during one request or command (``g``)
+_MAIL_PAPERS = "documents_mail_papers"
+
+
+def mail_papers(meeting: Meeting) -> list[str]:
+    """The papers of a meeting as lines with their URLs, for its mails (everyone invited reads
+    them; internal ones and the minutes' annexes are left out). Read once per meeting and
+    request or command: a meeting's invitations render them for every invitee; a document
+    operation forgets them (``forget_mail_papers``)."""
+    from flask import g
+
+    cache = g.setdefault(_MAIL_PAPERS, {})
+    if meeting.id not in cache:
+        cache[meeting.id] = [
+            f"{p.number:02d} " + paper_line(p.document)
+            for p in meeting_papers(None, meeting)
+            if not p.document.on_minutes
+        ]
+    return list(cache[meeting.id])
+
+
+def forget_mail_papers() -> None:
+    """After a document changed: the next mail reads the papers again."""
+    from flask import g
+
+    g.pop(_MAIL_PAPERS, None)

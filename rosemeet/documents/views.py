@@ -65,7 +65,7 @@ def document_helpers() -> dict:
         "action_documents": lambda action: queries.action_documents(current_user, action),
         "standing_links": lambda body: queries.standing_links(current_user, body),
         "search_documents": lambda query: queries.search(current_user, query),
-        "mail_papers": mail_papers,
+        "mail_papers": queries.mail_papers,
         "document_href": queries.document_href,
         "document_kind": queries.document_kind,
         "file_size": file_size,
@@ -101,16 +101,6 @@ def may_attach_to_item(item: AgendaItem) -> bool:
     if "documents_proposed" not in g:
         g.documents_proposed = queries.proposed_item_ids(current_user)
     return item.id in g.documents_proposed and can(current_user, "view", item)
-
-
-def mail_papers(meeting: Meeting) -> list[str]:
-    """The papers of a meeting as lines with their URLs, for its mails (everyone invited reads
-    them; internal ones and the minutes' annexes are left out)."""
-    return [
-        f"{p.number:02d} " + queries.paper_line(p.document)
-        for p in queries.meeting_papers(None, meeting)
-        if not p.document.on_minutes
-    ]
 
 
 def assets_needed() -> bool:
