@@ -1,4 +1,4 @@
-"""Feed tokens: create (shown once), revoke, regenerate."""
+"""Feed tokens: create (shown once), choose the reminder, revoke, regenerate."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ from rosemeet.extensions import db
 from rosemeet.network.models import Body, Organisation
 
 logger = logging.getLogger(__name__)
+
+#: the reminders a feed may carry, in minutes before each meeting (none is also fine)
+ALARM_MINUTES = (15, 60, 1440, 2880)
 
 
 class FeedError(Refused):
@@ -41,10 +44,28 @@ def default_name(person: Person, scope: FeedScope, target) -> str:
     return f"ROSE: {target.name}"
 
 
+def _checked_alarm(minutes: int | None) -> int | None:
+    if minutes is not None and minutes not in ALARM_MINUTES:
+        raise FeedError(_("Choose one of the reminders in the list."), "alarm")
+    return minutes
+
+
+def set_alarm(feed: FeedToken, minutes: int | None) -> None:
+    """Give every event of the feed a reminder this many minutes before (None: none)."""
+    feed.alarm_minutes = _checked_alarm(minutes)
+    db.session.flush()
+    logger.info("feed %s reminder set to %s minutes", feed.id, minutes)
+
+
 def create_feed(
-    person: Person, scope: FeedScope, target_id: int | None = None
+    person: Person,
+    scope: FeedScope,
+    target_id: int | None = None,
+    alarm_minutes: int | None = None,
 ) -> tuple[FeedToken, str]:
-    """Make a feed of what ``person`` may see; returns the row and the token (shown once)."""
+    """Make a feed of what ``person`` may see, with an optional reminder before each meeting;
+    returns the row and the token (shown once)."""
+    alarm_minutes = _checked_alarm(alarm_minutes)
     target = feed_target(scope, target_id)
     if scope in (FeedScope.BODY, FeedScope.ORGANISATION) and (
         target is None or not can(person, "view", target)
@@ -57,6 +78,7 @@ def create_feed(
         target_id=target.id if target is not None else None,
         name=default_name(person, scope, target),
         token_hash=hash_token(plain),
+        alarm_minutes=alarm_minutes,
     )
     db.session.add(feed)
     db.session.flush()
@@ -71,6 +93,6 @@ def revoke_feed(feed: FeedToken) -> None:
 
 
 def regenerate_feed(feed: FeedToken) -> tuple[FeedToken, str]:
-    """Revoke a feed and make a new one with the same scope (a new URL)."""
+    """Revoke a feed and make a new one with the same scope and reminder (a new URL)."""
     revoke_feed(feed)
-    return create_feed(feed.person, feed.scope, feed.target_id)
+    return create_feed(feed.person, feed.scope, feed.target_id, feed.alarm_minutes)

@@ -1,20 +1,27 @@
-"""Which meetings a feed holds, and a cheap version stamp of them."""
+"""Which meetings a feed holds, what their events show beyond the meeting (the published
+agenda, the papers), and a cheap version stamp of it all."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
+from flask import current_app
 from sqlalchemy import ColumnElement, Integer, String, bindparam, cast, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from rosemeet.accounts.models import Person
 from rosemeet.accounts.operations import hash_token
+from rosemeet.agendas.models import Agenda, AgendaItem, AgendaStatus
 from rosemeet.calendar.models import FeedScope, FeedToken
 from rosemeet.core.permissions import can
 from rosemeet.core.time import local_today
 from rosemeet.db import utcnow
+from rosemeet.documents.models import Document
+from rosemeet.documents.queries import document_href, meeting_papers
 from rosemeet.extensions import db
 from rosemeet.meetings.models import Attendance, Meeting, meeting_body
 from rosemeet.meetings.permissions import sees_meeting
@@ -110,9 +117,12 @@ def version_stamp(feed: FeedToken) -> tuple[str, datetime]:
     seats, public and archived bodies, the owner's admin and active flags) and the day."""
     since = utcnow() - PAST_WINDOW
     latest, count, *visibility = db.session.execute(
-        select(func.max(Meeting.updated_at), func.count(Meeting.id), *_visibility()).where(
-            scope_filter(feed), _window(since)
-        ),
+        select(
+            func.max(Meeting.updated_at),
+            func.count(Meeting.id),
+            *_visibility(),
+            *_extras_stamp(select(Meeting.id).where(scope_filter(feed), _window(since))),
+        ).where(scope_filter(feed), _window(since)),
         {"feed_owner": feed.person_id, "window_start": since},
     ).one()
     if latest is not None and latest.tzinfo is None:  # SQLite's max() loses the type
@@ -122,7 +132,123 @@ def version_stamp(feed: FeedToken) -> tuple[str, datetime]:
     visibility.extend([owner.is_admin, owner.is_active_account, local_today()])
     seen = hashlib.sha256(repr(visibility).encode()).hexdigest()[:16]
     day = utcnow().date().isoformat()  # the window moves daily
-    return f"{feed.id}:{changed.isoformat()}:{count}:{seen}:{day}", changed
+    alarm = feed.alarm_minutes if feed.alarm_minutes is not None else "-"
+    return f"{feed.id}:{changed.isoformat()}:{count}:{seen}:{day}:{alarm}", changed
+
+
+def _extras_stamp(meeting_ids) -> tuple[ColumnElement[str], ...]:
+    """What changes the events beyond the meetings' own rows, as strings: which agendas are
+    published, the items and the documents of the meetings (count and latest change)."""
+    items = AgendaItem.meeting_id.in_(meeting_ids)
+    documents = or_(
+        Document.meeting_id.in_(meeting_ids),
+        Document.agenda_item_id.in_(select(AgendaItem.id).where(items)),
+    )
+    return (
+        _listed(
+            _text(Agenda.meeting_id),
+            _text(Agenda.status),
+            where=[Agenda.meeting_id.in_(meeting_ids)],
+            order_by=Agenda.meeting_id,
+        ),
+        select(_text(func.count(AgendaItem.id)) + "/" + _text(func.max(AgendaItem.updated_at)))
+        .where(items)
+        .scalar_subquery(),
+        select(_text(func.count(Document.id)) + "/" + _text(func.max(Document.updated_at)))
+        .where(documents)
+        .scalar_subquery(),
+    )
+
+
+@dataclass(frozen=True)
+class EventExtras:
+    """What a meeting's event shows beyond the meeting: its published agenda and papers."""
+
+    #: the published agenda's item titles, in order (empty: no published agenda)
+    agenda: tuple[str, ...] = ()
+    #: (title, full URL) of each paper everyone invited may read, in agenda order
+    papers: tuple[tuple[str, str], ...] = ()
+
+
+def published_titles(meeting_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The item titles of the published agendas of these meetings, in order (one query)."""
+    ids = list(meeting_ids)
+    titles: dict[int, list[str]] = {}
+    if not ids:
+        return titles
+    rows = db.session.execute(
+        select(AgendaItem.meeting_id, AgendaItem.title)
+        .join(Agenda, Agenda.meeting_id == AgendaItem.meeting_id)
+        .where(AgendaItem.meeting_id.in_(ids), Agenda.status == AgendaStatus.PUBLISHED)
+        .order_by(AgendaItem.meeting_id, AgendaItem.position, AgendaItem.id)
+    )
+    for meeting_id, title in rows:
+        if meeting_id is not None:  # always: it is in ``ids``
+            titles.setdefault(meeting_id, []).append(title)
+    return titles
+
+
+def papers_of(meeting_ids: Iterable[int]) -> dict[int, list[Document]]:
+    """The papers of these meetings that everyone invited may read (all but the internal
+    ones), in the order of ``documents.queries.meeting_papers``: the meeting's own, then per
+    item in agenda order, then the minutes' annexes (one query)."""
+    ids = list(meeting_ids)
+    papers: dict[int, list[Document]] = {}
+    if not ids:
+        return papers
+    rows = db.session.execute(
+        select(Document, AgendaItem.meeting_id, AgendaItem.position, AgendaItem.id)
+        .outerjoin(AgendaItem, AgendaItem.id == Document.agenda_item_id)
+        .where(
+            or_(
+                Document.meeting_id.in_(ids),
+                Document.agenda_item_id.in_(
+                    select(AgendaItem.id).where(AgendaItem.meeting_id.in_(ids))
+                ),
+            ),
+            Document.internal.is_(False),
+        )
+        .order_by(Document.created_at, Document.id)
+    ).all()
+
+    def place(row) -> tuple:
+        document, _meeting, position, item_id = row
+        if document.agenda_item_id is not None:
+            return (1, position, item_id)
+        return (2 if document.on_minutes else 0, 0, 0)
+
+    for row in sorted(rows, key=place):  # a stable sort: oldest first within each place
+        document, item_meeting = row[0], row[1]
+        meeting_id = document.meeting_id or item_meeting
+        if meeting_id is not None:  # one of them is in ``ids``
+            papers.setdefault(meeting_id, []).append(document)
+    return papers
+
+
+def _full_href(document: Document) -> str:
+    """A paper's full URL on the app's public address (like the meeting page's), or the
+    address of a link."""
+    href = document_href(document)
+    return href if document.url is not None else current_app.config["BASE_URL"] + href
+
+
+def _extras(titles: list[str], documents: Iterable[Document]) -> EventExtras:
+    return EventExtras(
+        agenda=tuple(titles), papers=tuple((d.title, _full_href(d)) for d in documents)
+    )
+
+
+def feed_extras(meetings: list[Meeting]) -> dict[int, EventExtras]:
+    """The extras of a feed's meetings by meeting id, in two queries (needs a request)."""
+    ids = [m.id for m in meetings]
+    titles, papers = published_titles(ids), papers_of(ids)
+    return {i: _extras(titles.get(i, []), papers.get(i, [])) for i in ids}
+
+
+def meeting_extras(meeting: Meeting) -> EventExtras:
+    """The extras of one meeting's event (its .ics download, the calendar buttons)."""
+    titles = published_titles([meeting.id]).get(meeting.id, [])
+    return _extras(titles, [p.document for p in meeting_papers(None, meeting)])
 
 
 def feed_meetings(feed: FeedToken) -> list[Meeting]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
 
-from icalendar import Calendar, Event, Timezone, vCalAddress
+from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress, vUri
 
 from rosemeet.db import utcnow
 
@@ -73,6 +73,8 @@ class EventDetails:
     organizer_name: str
     organizer_email: str
     description: str = ""
+    #: full URLs of the meeting's papers (ATTACH;VALUE=URI)
+    attachments: tuple[str, ...] = ()
 
 
 class CalendarMeeting(Protocol):
@@ -134,8 +136,10 @@ def meeting_event(
     details: EventDetails,
     attendees: Iterable[Attendee] = (),
     stamp: datetime | None = None,
+    alarm: timedelta | None = None,
 ) -> Event:
-    """The VEVENT of a meeting (attendees only for invitations, never in feeds)."""
+    """The VEVENT of a meeting (attendees only for invitations, never in feeds), with a
+    display reminder ``alarm`` before its start when asked."""
     event = Event()
     event.add("uid", meeting.uid)
     event.add("dtstamp", stamp or utcnow())
@@ -158,6 +162,10 @@ def meeting_event(
         description.insert(0, meeting.cancel_reason)
     event.add("description", "\n\n".join(part for part in description if part))
     event.add("organizer", _address(details.organizer_name, details.organizer_email))
+    for url in details.attachments:
+        event.add("attach", vUri(url), parameters={"VALUE": "URI"})
+    if alarm is not None and not meeting.is_cancelled:
+        event.add_component(reminder(meeting.display_title, alarm))
     for attendee in attendees:
         address = _address(attendee.name, attendee.email)
         address.params["role"] = ATTENDEE_ROLES.get(attendee.role, "REQ-PARTICIPANT")
@@ -166,6 +174,15 @@ def meeting_event(
         address.params["cutype"] = "INDIVIDUAL"
         event.add("attendee", address)
     return event
+
+
+def reminder(title: str, before: timedelta) -> Alarm:
+    """A VALARM that shows ``title`` this long before the start (TRIGGER:-PT1H)."""
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("trigger", -before)
+    alarm.add("description", title)
+    return alarm
 
 
 def _serialise(calendar: Calendar, zones: set[str]) -> str:
@@ -196,8 +213,10 @@ def feed(
     name: str,
     meetings: Iterable[_M],
     details_for: Callable[[_M], EventDetails],
+    alarm: timedelta | None = None,
 ) -> str:
-    """A subscribable calendar (no METHOD, no attendees): NAME, refresh hints, one event each."""
+    """A subscribable calendar (no METHOD, no attendees): NAME, refresh hints, one event each
+    (each with a VALARM ``alarm`` before its start when the feed's owner asked for one)."""
     calendar = _calendar()
     calendar.add("name", name)
     calendar.add("x-wr-calname", name)
@@ -207,7 +226,7 @@ def feed(
     zones: set[str] = set()
     for meeting in meetings:
         calendar.add_component(
-            meeting_event(meeting, details_for(meeting), stamp=meeting.updated_at)
+            meeting_event(meeting, details_for(meeting), stamp=meeting.updated_at, alarm=alarm)
         )
         zones.add(meeting.timezone)
     return _serialise(calendar, zones)

@@ -1,4 +1,5 @@
-"""The admin's mail page: pending, sent and failed messages, with resend."""
+"""The admin's mail page: pending, sent and failed messages, with resend; and the inbound
+mail that could not be used."""
 
 from __future__ import annotations
 
@@ -13,13 +14,15 @@ from rosemeet.core.permissions import require
 from rosemeet.extensions import db
 from rosemeet.mail import links
 from rosemeet.mail.forms import ReminderForm
-from rosemeet.mail.models import MessageStatus, OutboxMessage
+from rosemeet.mail.models import InboundMessage, InboundStatus, MessageStatus, OutboxMessage
 from rosemeet.mail.operations import resend, resend_all_failed
 from rosemeet.mail.reminders import opted_out, reminder_kinds, set_preferences
 
 bp = Blueprint("mail", __name__)
 
 PAGE_SIZE = 50
+#: how many unusable inbound mails the mail page lists (the newest)
+INBOUND_PAGE_SIZE = 50
 
 
 @bp.app_template_filter("mask_links")
@@ -42,6 +45,11 @@ def outbox():
             select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
         ).all()
     )
+    unusable = select(InboundMessage).where(InboundMessage.status == InboundStatus.UNUSABLE)
+    processed = select(func.count(), func.max(InboundMessage.received_at)).where(
+        InboundMessage.status == InboundStatus.PROCESSED
+    )
+    processed_count, last_processed = db.session.execute(processed).one()
     return render_template(
         "mail/outbox.html",
         messages=db.session.scalars(query).all(),
@@ -49,6 +57,13 @@ def outbox():
         status=status,
         statuses=MessageStatus,
         form=ConfirmForm(),
+        unusable=db.session.scalars(
+            unusable.order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc()).limit(
+                INBOUND_PAGE_SIZE
+            )
+        ).all(),
+        processed_count=processed_count,
+        last_processed=last_processed,
     )
 
 

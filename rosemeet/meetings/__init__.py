@@ -9,9 +9,11 @@ def setup(app: Flask) -> None:
     """Meetings: their tables and permission rules, their pages and menu entries, the meetings
     on the home and body pages, the one-click answer links of the invitations, the
     extend-meetings command, the CANCEL to someone who leaves a body, the count of meetings
-    held (a plan action's cadence), and the demo cycles."""
+    held (a plan action's cadence), the calendar answers read from the inbound mailbox, and the
+    demo cycles."""
     from rosemeet.core.hooks import register_demo_step, register_template_hook
     from rosemeet.core.permissions import register_rules
+    from rosemeet.mail.inbound import register_inbound_handler
     from rosemeet.mail.links import register_link_maker
     from rosemeet.meetings import (  # noqa: F401
         cli,
@@ -20,6 +22,7 @@ def setup(app: Flask) -> None:
         operations,
         permissions,
         queries,
+        replies,
         views,
     )
     from rosemeet.network.signals import membership_ended
@@ -27,6 +30,7 @@ def setup(app: Flask) -> None:
 
     register_rules(app, permissions.RULES)
     register_link_maker(app, operations.rsvp_links, "rsvp")
+    register_inbound_handler(app, replies.handle_calendar_mail)
     app.register_blueprint(views.bp)
     for command in cli.COMMANDS:
         app.cli.add_command(command)

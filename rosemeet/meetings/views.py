@@ -26,7 +26,7 @@ from rosemeet.core.web import MAX_YEAR, MIN_YEAR, date_range_message, in_date_ra
 from rosemeet.db import utcnow
 from rosemeet.extensions import db
 from rosemeet.meetings import operations as ops
-from rosemeet.meetings import queries, recurrence
+from rosemeet.meetings import queries, recurrence, replies
 from rosemeet.meetings.forms import (
     CancelForm,
     MeetingForm,
@@ -35,6 +35,7 @@ from rosemeet.meetings.forms import (
     SeriesForm,
 )
 from rosemeet.meetings.models import (
+    CalendarReply,
     Meeting,
     Presence,
     QuorumBasis,
@@ -214,6 +215,7 @@ def calendar():
 
 def _meeting_page(meeting: Meeting, cancel_form: CancelForm | None = None, status: int = 200):
     rows = queries.attendance_rows(meeting)
+    can_record = can(current_user, "record_attendance", meeting)
     mine = next((r for r in rows if r.person.id == getattr(current_user, "id", None)), None)
     return render_template(
         "meetings/meeting.html",
@@ -227,8 +229,11 @@ def _meeting_page(meeting: Meeting, cancel_form: CancelForm | None = None, statu
         presences=list(Presence),
         responses=[r for r in Response if r is not Response.NEEDS_ACTION],
         can_edit=can(current_user, "edit", meeting),
-        can_record=can(current_user, "record_attendance", meeting),
+        can_record=can_record,
         is_past=meeting.ends_at <= utcnow(),
+        pending_replies=replies.pending_replies(meeting) if can_record else [],
+        delegates_allowed=replies.delegates_allowed(meeting),
+        reply_answers=replies.RESPONSES,
     ), status
 
 
@@ -480,6 +485,58 @@ def record_attendance(meeting_id: int):
             ops.record_presence(item, row.person, Presence.parse(value))
         flash(_("The attendance is saved."), "success")
     return redirect(url_for("meetings.meeting", meeting_id=meeting_id) + "#attendance")
+
+
+def _apply_anyway(row) -> str:
+    replies.apply_anyway(row)
+    return _("The answer is applied to the current time.")
+
+
+def _add_guest(row) -> str:
+    person = replies.add_delegate(row)
+    return _("%(name)s is added as a guest and invited.", name=person.name)
+
+
+def _propose(row) -> str:
+    if replies.propose_time(row):
+        return _("The meeting is moved to the proposed time; the invitees will be told.")
+    return _("The meeting is already at the proposed time.")
+
+
+def _set_aside(row) -> str:
+    replies.set_aside(row)
+    return _("The calendar answer is set aside.")
+
+
+#: what the secretary can do with a calendar answer that asks for attention
+_REPLY_ACTIONS = {
+    "apply": _apply_anyway,
+    "add-guest": _add_guest,
+    "propose": _propose,
+    "set-aside": _set_aside,
+}
+
+
+@bp.post(
+    "/meetings/<int:meeting_id>/replies/<int:reply_id>"
+    "/<any('apply', 'add-guest', 'propose', 'set-aside'):action>"
+)
+@login_required
+def handle_reply(meeting_id: int, reply_id: int, action: str):
+    """The secretary deals with a calendar answer: applies an answer to an earlier time, adds
+    a delegate as a guest, moves the meeting to a proposed time, or sets the answer aside."""
+    item = get_or_404(current_user, Meeting, meeting_id, "record_attendance")
+    row = db.session.get(CalendarReply, reply_id)
+    if row is None or row.meeting_id != item.id:
+        abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        if replies.pending_reply(item, row.id) is None:
+            flash(_("This calendar answer has already been dealt with."), "info")
+        else:
+            with _attempt():
+                flash(_REPLY_ACTIONS[action](row), "success")
+    return redirect(url_for("meetings.meeting", meeting_id=meeting_id) + "#calendar-replies")
 
 
 @bp.route("/rsvp/<token>", methods=["GET", "POST"])

@@ -18,6 +18,7 @@ from rosemeet.accounts.operations import forget_old_attempts
 from rosemeet.core.time import local_today
 from rosemeet.documents import operations as documents
 from rosemeet.extensions import db
+from rosemeet.mail import imap
 from rosemeet.mail.delivery import DATABASE_ERRORS, deliver_due
 from rosemeet.mail.reminders import queue_due_reminders
 from rosemeet.meetings import operations as meetings
@@ -120,13 +121,25 @@ def remove_unused_files() -> None:
         logger.info("unused files removed: %s", removed)
 
 
+@job
+def fetch_replies() -> None:
+    """Read the inbound mailbox: calendar answers count (every IMAP_POLL_SECONDS)."""
+    try:
+        result = imap.fetch_replies()
+    except imap.ImapError as error:
+        logger.warning("inbound mailbox not read: %s", error)
+        return
+    if result.read:
+        logger.info("inbound mailbox: %s", result)
+
+
 def job_table(config) -> dict[str, tuple[Callable[[], None], str, dict]]:
     """Job id -> (function, trigger, trigger arguments).
 
     Interval jobs also run right at start, so a restarted scheduler catches up at once.
     """
     now = datetime.now(UTC)
-    return {
+    jobs: dict[str, tuple[Callable[[], None], str, dict]] = {
         "deliver_mail": (
             deliver_mail,
             "interval",
@@ -137,3 +150,10 @@ def job_table(config) -> dict[str, tuple[Callable[[], None], str, dict]]:
         "forget_login_attempts": (forget_login_attempts, "cron", {"hour": 4}),
         "remove_unused_files": (remove_unused_files, "cron", {"hour": 4, "minute": 30}),
     }
+    if imap.polling_enabled(config):
+        jobs["fetch_replies"] = (
+            fetch_replies,
+            "interval",
+            {"seconds": config["IMAP_POLL_SECONDS"], "next_run_time": now},
+        )
+    return jobs
