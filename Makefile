@@ -28,6 +28,7 @@ run: install
 	@echo "Log in as regisseur@rose.example.org with password rosemeet-demo"
 	@echo "The scheduler (mail delivery, horizon, reminders) runs beside it."
 	@echo ""
+	export ROSEMEET_BASE_URL="$${ROSEMEET_BASE_URL:-http://127.0.0.1:$(PORT)}"; \
 	$(BIN)/rosemeet scheduler & SCHEDULER=$$!; \
 	trap 'kill $$SCHEDULER 2>/dev/null; wait $$SCHEDULER 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/rosemeet run --host 127.0.0.1 --port $(PORT)

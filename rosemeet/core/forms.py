@@ -3,8 +3,10 @@
 ``Form`` adds validators to its fields when they are bound (``Meta.bind_field``), so a new
 form cannot forget them: every text field refuses control characters (a ``TextAreaField``
 keeps line breaks and tabs; passwords are never shown, mailed or exported and stay as typed),
-every ``URLField`` takes only http(s) addresses, and every date field a year from 1900 to
-2200. (The API validates JSON with marshmallow schemas: ``core.schemas``.)
+every ``URLField`` takes only http(s) addresses, and every date field a year from
+``core.web.MIN_YEAR`` to ``MAX_YEAR`` (1990 to 2100). WTForms' own messages speak rosemeet's
+Dutch (``core.form_messages``). (The API validates JSON with marshmallow schemas:
+``core.schemas``.)
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from wtforms.meta import DefaultMeta
 from wtforms.validators import ValidationError
 
 from rosemeet.core.errors import Refused
+from rosemeet.core.form_messages import TRANSLATIONS, Translations
 from rosemeet.core.text import forbidden_character
 from rosemeet.core.web import date_range_message, in_date_range
 from rosemeet.extensions import db
@@ -122,6 +125,10 @@ class Form(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types: FlaskF
     date fields take years rosemeet can compute with."""
 
     class Meta(DefaultMeta):
+        def get_translations(self, form: BaseForm) -> Translations:
+            """WTForms' messages in rosemeet's words (``core.form_messages``)."""
+            return TRANSLATIONS
+
         def bind_field(
             self,
             form: BaseForm,

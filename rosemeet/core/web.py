@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from contextlib import AbstractContextManager, nullcontext
 from datetime import date, datetime
 from typing import Any
@@ -16,9 +17,12 @@ from rosemeet.extensions import db
 #: the largest id (and whole number) the database holds: ids, years and counts are INTEGER
 #: columns, signed 32-bit on PostgreSQL (SQLite would take 64 bits)
 MAX_ID = 2**31 - 1
-#: dates people may enter: far enough for history and plans, and far from ``date.max``, so that
-#: adding a horizon or a time zone offset cannot overflow
-MIN_YEAR, MAX_YEAR = 1900, 2200
+#: the years of the dates people may enter (every date field, URL parameter and JSON date): far
+#: enough for the network's history and plans, and far from ``date.max``, so that adding a
+#: horizon or a time zone offset cannot overflow; ``ROSEMEET_MIN_YEAR`` / ``ROSEMEET_MAX_YEAR``
+#: change them when the process starts
+MIN_YEAR = int(os.environ.get("ROSEMEET_MIN_YEAR") or 1990)
+MAX_YEAR = int(os.environ.get("ROSEMEET_MAX_YEAR") or 2100)
 
 
 def digits_at_most(limit: int) -> str:

@@ -5,6 +5,7 @@ with the meeting's local offset (Europe/Brussels)."""
 from __future__ import annotations
 
 import marshmallow as ma
+from flask import g
 from flask_babel import lazy_gettext as _l
 
 from rosemeet.accounts.schemas import PersonSchema
@@ -149,11 +150,22 @@ class QuorumSchema(s.Schema):
     reached = s.Flag(dump_only=True, required=True)
 
 
+def shown_attendance(meeting) -> list:
+    """The attendance rows for a caller with a token; none for an anonymous caller (a public
+    meeting shows nobody's name or answer to visitors). The API keeps its caller in
+    ``g.api_user``."""
+    caller = g.get("api_user")
+    if caller is not None and not caller.is_authenticated:
+        return []
+    return queries.attendance_rows(meeting)
+
+
 class MeetingDetailsSchema(MeetingSchema):
-    """One meeting with its invitees' attendance and its bodies' quorum."""
+    """One meeting with its invitees' attendance (empty for anonymous callers) and its
+    bodies' quorum."""
 
     attendance = s.Object(
-        AttendanceSchema, many=True, dump_only=True, required=True, source=queries.attendance_rows
+        AttendanceSchema, many=True, dump_only=True, required=True, source=shown_attendance
     )
     quorum = s.Object(
         QuorumSchema, many=True, dump_only=True, required=True, source=queries.quorum_results

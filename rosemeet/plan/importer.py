@@ -468,16 +468,11 @@ def _err(result: ParseResult, line: int | None, message: LazyString) -> bool:
 
 def _decode(data: bytes, result: ParseResult) -> str | None:
     if len(data) > MAX_BYTES:
-        size = f"{len(data) / 1024 / 1024:.1f}"
-        limit = f"{MAX_BYTES / 1024 / 1024:.0f}"
+        limit = MAX_BYTES // (1024 * 1024)
         _err(
             result,
             None,
-            _l(
-                "The file is too large (%(size)s MB); the limit is %(limit)s MB.",
-                size=size,
-                limit=limit,
-            ),
+            _l("The file is larger than %(limit)s MB, the most that can be imported.", limit=limit),
         )
         return None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):

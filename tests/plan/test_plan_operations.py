@@ -190,7 +190,10 @@ BAD_INPUTS = {
         "vóór elke titel",
     ),
     "binary": (b"PK\x03\x04\x00\x00binary", "NUL"),
-    "huge": (b"Actie\tIndicator\tTrekker\tPartners\n" + b"x" * (5 * 1024 * 1024), "te groot"),
+    "huge": (
+        b"Actie\tIndicator\tTrekker\tPartners\n" + b"x" * (5 * 1024 * 1024),
+        "groter dan 5 MB",
+    ),
 }
 
 
