@@ -32,6 +32,9 @@ from rosemeet.extensions import db
 from rosemeet.network import operations as network
 from rosemeet.network.models import BodyKind, OrganisationKind, Role
 
+#: the real IMAP server's fixtures (dovecot, imap_server, mailbox), for every test module
+pytest_plugins = ["tests.imap_server"]
+
 PASSWORD = "correct horse battery"
 BRUSSELS = ZoneInfo("Europe/Brussels")
 

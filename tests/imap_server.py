@@ -249,3 +249,23 @@ def imap_server(dovecot: ImapServer) -> ImapServer:
     """The session's Dovecot with an empty mailbox (only INBOX, no mail)."""
     dovecot.clean()
     return dovecot
+
+
+@pytest.fixture
+def mailbox(app, imap_server):
+    """The app reading the test Dovecot's INBOX over plain IMAP, for this test."""
+    settings = {
+        "IMAP_HOST": imap_server.host,
+        "IMAP_PORT": imap_server.port,
+        "IMAP_TLS": False,
+        "IMAP_USER": imap_server.user,
+        "IMAP_PASSWORD": imap_server.password,
+        "IMAP_AFTER_READING": "move",
+        "IMAP_MAX_MESSAGE_MB": 10,
+    }
+    saved = {key: app.config[key] for key in settings}
+    app.config.update(settings)
+    try:
+        yield imap_server
+    finally:
+        app.config.update(saved)

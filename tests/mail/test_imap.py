@@ -14,7 +14,6 @@ from rosemeet.mail.cli import fetch_replies_command
 from rosemeet.mail.imap import ImapError, PollResult, fetch_replies, polling_enabled
 from rosemeet.mail.inbound import HANDLERS, Handled, register_inbound_handler
 from rosemeet.mail.models import InboundMessage, InboundStatus
-from tests.imap_server import dovecot, imap_server  # noqa: F401 (fixtures)
 
 PROCESSED = "rosemeet/verwerkt"
 UNKNOWN = "rosemeet/onbekend"
@@ -60,26 +59,6 @@ def handler(app):
         yield recorder
     finally:
         app.extensions[HANDLERS].remove(recorder)
-
-
-@pytest.fixture
-def mailbox(app, imap_server):  # noqa: F811 (the fixture imported above)
-    """The app reading the test Dovecot's INBOX over plain IMAP, for this test."""
-    settings = {
-        "IMAP_HOST": imap_server.host,
-        "IMAP_PORT": imap_server.port,
-        "IMAP_TLS": False,
-        "IMAP_USER": imap_server.user,
-        "IMAP_PASSWORD": imap_server.password,
-        "IMAP_AFTER_READING": "move",
-        "IMAP_MAX_MESSAGE_MB": 10,
-    }
-    saved = {key: app.config[key] for key in settings}
-    app.config.update(settings)
-    try:
-        yield imap_server
-    finally:
-        app.config.update(saved)
 
 
 def rows() -> list[InboundMessage]:

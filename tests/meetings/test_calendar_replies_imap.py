@@ -21,24 +21,6 @@ from rosemeet.meetings import operations as meetings
 from rosemeet.meetings.models import CalendarReply, ReplyStatus, Response, ResponseChannel
 from rosemeet.network.models import BodyKind, Role
 from tests.conftest import brussels
-from tests.imap_server import dovecot, imap_server  # noqa: F401 (fixtures)
-
-
-@pytest.fixture
-def mailbox(app, imap_server):  # noqa: F811 (the fixture imported above)
-    """rosemeet reading the test Dovecot's INBOX."""
-    settings = {
-        "IMAP_HOST": imap_server.host,
-        "IMAP_PORT": imap_server.port,
-        "IMAP_TLS": False,
-        "IMAP_USER": imap_server.user,
-        "IMAP_PASSWORD": imap_server.password,
-        "IMAP_AFTER_READING": "move",
-    }
-    saved = {key: app.config[key] for key in settings}
-    app.config.update(settings)
-    yield imap_server
-    app.config.update(saved)
 
 
 @pytest.fixture

@@ -14,9 +14,7 @@ from rosemeet.mail.cli import fetch_replies_command
 from rosemeet.meetings import operations as meetings
 from rosemeet.network.models import BodyKind, Role
 from tests.conftest import PASSWORD, browser_login, brussels
-from tests.imap_server import dovecot, imap_server  # noqa: F401 (fixtures)
 from tests.meetings.test_calendar_replies_imap import answer_as_outlook, invitation_of
-from tests.meetings.test_calendar_replies_imap import mailbox as mailbox
 
 pytestmark = pytest.mark.browser
 
