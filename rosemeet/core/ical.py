@@ -11,7 +11,7 @@ yearly RRULEs (the RDATE lists that libraries generate confuse Outlook).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
@@ -207,6 +207,18 @@ def invitation(
     calendar = _calendar(method)
     calendar.add_component(meeting_event(meeting, details, attendees))
     return _serialise(calendar, {meeting.timezone})
+
+
+def cancellations(
+    meetings: Sequence[tuple[CalendarMeeting, EventDetails]], attendee: Attendee
+) -> str:
+    """One METHOD:CANCEL for several meetings cancelled at once (a series that ends), for one
+    attendee: a VEVENT per meeting, each with its own UID and raised SEQUENCE, so that one
+    mail takes them all out of the attendee's calendar."""
+    calendar = _calendar("CANCEL")
+    for meeting, details in meetings:
+        calendar.add_component(meeting_event(meeting, details, [attendee]))
+    return _serialise(calendar, {meeting.timezone for meeting, _details in meetings})
 
 
 def feed(

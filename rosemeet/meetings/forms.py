@@ -258,6 +258,22 @@ class MeetingForm(Form):
             raise ValidationError(_l("The meeting ends before it starts."))
 
 
+class EndSeriesForm(Form):
+    """End a series from a date: its meetings from then on are cancelled."""
+
+    #: the version the series was opened at
+    version = HiddenField()
+
+    from_date = DateField(
+        _l("No more meetings from"),
+        validators=[DataRequired(message=_l("Choose the first date without a meeting."))],
+    )
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[DataRequired(message=_l("Say why the series ends.")), Length(max=2000)],
+    )
+
+
 class CancelForm(Form):
     """Cancel one meeting."""
 

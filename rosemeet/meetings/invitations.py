@@ -76,3 +76,14 @@ def message_options(meeting, person, what: str, people, description: str = "") -
         "coalesce_key": coalesce_key(meeting, person),
         "delay": UPDATE_COALESCE_DELAY if what == "update" else None,
     }
+
+
+def cancellation_options(meetings, person) -> dict:
+    """Options for ``mail.operations.enqueue`` of one mail that cancels several meetings for
+    one person: a single CANCEL with an event per meeting, not coalesced with anything."""
+    events = [(meeting, meeting_details(meeting)) for meeting in meetings]
+    listed = attendees_of(meetings[0], [person])
+    return {
+        "calendar_body": ical.cancellations(events, listed[0]),
+        "calendar_method": "CANCEL",
+    }

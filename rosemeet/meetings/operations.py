@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app, render_template, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -58,6 +58,7 @@ from rosemeet.meetings.queries import (
     invitees,
     is_invitee,
     rsvp_serializer,
+    series_meetings_from,
 )
 from rosemeet.meetings.recurrence import ErrorCode, RecurrenceError
 from rosemeet.network.models import Body, Role
@@ -759,6 +760,117 @@ def withdraw_body(body: Body, reason: str, *, today: date | None = None) -> With
     return done
 
 
+def end_series(
+    series: MeetingSeries,
+    from_date: date,
+    reason: str,
+    *,
+    today: date | None = None,
+    version: int | None = None,
+) -> list[Meeting]:
+    """End a series: no meetings on or after ``from_date`` (a series that is stopped, or
+    deleted with its future meetings when ``from_date`` is its next meeting). Its rule stops
+    the day before, its upcoming meetings from that date are cancelled with ``reason``, and
+    every invitee gets one mail for all of them. Meetings before the date stay, and so does the
+    record of the cancelled ones. Returns the meetings cancelled."""
+    today = today or local_today()
+    reason = (reason or "").strip()
+    if not reason:
+        raise MeetingError(_("Say why the series ends."), "reason")
+    if from_date < today:
+        raise MeetingError(
+            _("Past meetings stay as they were: choose today or a later date."), "from_date"
+        )
+    check_version(series, version)
+    now = utcnow()
+    upcoming = series_meetings_from(series, from_date)
+    further = recurrence.next_occurrence(series.rrule, series.first_date, from_date)
+    if not upcoming and further is None:
+        raise MeetingError(
+            _(
+                "The series has no meetings on or after %(date)s.",
+                date=recurrence.format_date(from_date),
+            ),
+            "from_date",
+        )
+    with _one_save_wins(series=True):
+        series.rrule = recurrence.set_end(
+            series.rrule, recurrence.SeriesEnd.on(from_date - timedelta(days=1))
+        )
+        series.updated_at = now
+        for meeting in upcoming:
+            meeting.status = MeetingStatus.CANCELLED
+            meeting.cancel_reason = reason
+            meeting.sequence += 1
+            meeting.updated_at = now
+        db.session.flush()
+        notify_cancelled(upcoming, key=f"series:{series.id}:ended:{from_date.isoformat()}")
+    logger.info("series %s ends %s: %d meetings cancelled", series.id, from_date, len(upcoming))
+    return upcoming
+
+
+def notify_cancelled(meetings: list[Meeting], *, key: str) -> int:
+    """Tell every invitee of meetings cancelled at once in one mail (``key`` names the event,
+    e.g. a series that ends), not one per meeting. A meeting whose invitation had not gone
+    out yet is simply not sent; a change still waiting is dropped, the cancellation says it
+    all. An invitee of one meeting only gets the usual cancellation of that meeting."""
+    now = utcnow()
+    cancelled: dict[int, tuple[Person, list[Meeting]]] = {}
+    with outside_request_context():
+        for meeting in meetings:
+            if meeting.ends_at <= now:
+                continue
+            for person in invitees(meeting):
+                if not person.email:
+                    continue
+                waiting = pending_message(invitations.coalesce_key(meeting, person))
+                if waiting is not None:
+                    never_sent = waiting.kind == _MAIL_KINDS["invite"]
+                    if withdraw(waiting) and never_sent:
+                        continue
+                cancelled.setdefault(person.id, (person, []))[1].append(meeting)
+        for person, theirs in cancelled.values():
+            if len(theirs) == 1:
+                enqueue(**_message(theirs[0], person, "cancel", [person]))
+            else:
+                enqueue(**_cancellation(theirs, person, key=f"{key}:{person.id}"))
+    return len(cancelled)
+
+
+def _cancellation(meetings: list[Meeting], person: Person, *, key: str) -> dict:
+    """The ``enqueue`` arguments of one mail that cancels several meetings for one person."""
+    first = meetings[0]
+    with force_locale(person.locale or "nl"):
+        context = {
+            "meetings": meetings,
+            "person": person,
+            "reason": first.cancel_reason,
+            "body_url": current_app.config["BASE_URL"]
+            + url_for("network.body", body_id=first.bodies[0].id)
+            if first.bodies
+            else current_app.config["BASE_URL"],
+        }
+        subject = ngettext(
+            "Cancelled: %(num)d meeting of %(title)s",
+            "Cancelled: %(num)d meetings of %(title)s",
+            len(meetings),
+            title=first.display_title,
+        )
+        text = render_template("meetings/mail_cancel_many.txt", **context)
+        html = render_template("meetings/mail_cancel_many.html", **context)
+    return {
+        "key": key,
+        "kind": _MAIL_KINDS["cancel"],
+        "to_email": person.email,
+        "to_name": person.name,
+        "subject": subject,
+        "text_body": text,
+        "html_body": html,
+        "person": person,
+        **invitations.cancellation_options(meetings, person),
+    }
+
+
 # --- single meetings --------------------------------------------------------------------------
 
 
@@ -907,6 +1019,25 @@ def cancel_meeting(meeting: Meeting, reason: str, *, version: int | None = None)
     logger.info("meeting %s cancelled", meeting.id)
 
 
+def reinstate_meeting(meeting: Meeting, *, version: int | None = None) -> None:
+    """Undo a cancellation: the meeting takes place after all. The invitees get a new
+    invitation (a REQUEST with a higher SEQUENCE, which puts it back in their calendars);
+    their earlier answers stay. A meeting that is over stays cancelled."""
+    if not meeting.is_cancelled:
+        raise MeetingError(_("This meeting is not cancelled."), "status", "not_cancelled")
+    if meeting.ends_at <= utcnow():
+        raise MeetingError(_("This meeting is over: it cannot be reinstated."), "status", "past")
+    check_version(meeting, version)
+    with _one_save_wins():
+        meeting.status = MeetingStatus.SCHEDULED
+        meeting.cancel_reason = None
+        meeting.sequence += 1
+        meeting.updated_at = utcnow()
+        db.session.flush()
+        notify(meeting, "invite")
+    logger.info("meeting %s reinstated", meeting.id)
+
+
 # --- attendance -------------------------------------------------------------------------------
 
 
@@ -943,6 +1074,8 @@ def respond(
 
 def record_presence(meeting: Meeting, person: Person, presence: Presence | None) -> Attendance:
     """The secretary records whether an invitee was present, excused or absent."""
+    if meeting.is_cancelled:
+        raise MeetingError(_("This meeting is cancelled."), "person_id", "cancelled")
     if not is_invitee(meeting, person):
         raise MeetingError(
             _("%(name)s is not invited to this meeting.", name=person.name), "person_id"

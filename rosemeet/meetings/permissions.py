@@ -1,7 +1,7 @@
 """Who may see and plan meetings, answer invitations and record attendance."""
 
 from rosemeet.core.permissions import RuleEntry, can
-from rosemeet.meetings.models import Meeting
+from rosemeet.meetings.models import Meeting, MeetingSeries
 from rosemeet.network.models import Body, RelationKind
 from rosemeet.network.permissions import runs_body
 from rosemeet.network.queries import current_role
@@ -55,7 +55,8 @@ def view_meeting(user, meeting) -> bool:
 
 
 def manage_meeting(user, meeting) -> bool:
-    """The chair or the secretary of one of its bodies moves, cancels and takes attendance."""
+    """The chair or the secretary of one of its bodies moves, cancels and takes attendance;
+    for a series (the same ``bodies``), changes and ends it."""
     return meeting is not None and any(runs_body(user, b) for b in meeting.bodies)
 
 
@@ -65,4 +66,5 @@ RULES: list[RuleEntry] = [
     (Body, ("set_quorum",), set_quorum),
     (Meeting, ("view",), view_meeting),
     (Meeting, ("edit", "cancel", "record_attendance"), manage_meeting),
+    (MeetingSeries, ("edit",), manage_meeting),
 ]

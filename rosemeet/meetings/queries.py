@@ -194,6 +194,35 @@ def body_series(body: Body) -> list[MeetingSeries]:
     )
 
 
+def _still_to_come(series: MeetingSeries, day: date):
+    return select(Meeting).where(
+        Meeting.series_id == series.id,
+        Meeting.occurrence_date >= day,
+        Meeting.status == MeetingStatus.SCHEDULED,
+        Meeting.starts_at > utcnow(),
+    )
+
+
+def series_meetings_from(series: MeetingSeries, day: date) -> list[Meeting]:
+    """The series' meetings on or after ``day`` that are still to come (what ending the series
+    there cancels), in order, with their bodies and what ``invitees`` reads."""
+    return list(
+        db.session.scalars(
+            _still_to_come(series, day).options(*INVITEE_LOAD).order_by(Meeting.starts_at)
+        )
+    )
+
+
+def next_meeting_date(series: MeetingSeries) -> date | None:
+    """The date of the series' next meeting that still takes place."""
+    return db.session.scalar(
+        _still_to_come(series, local_today())
+        .with_only_columns(Meeting.occurrence_date)
+        .order_by(Meeting.starts_at)
+        .limit(1)
+    )
+
+
 @dataclass
 class Day:
     """One cell of the month calendar."""

@@ -627,6 +627,11 @@ def first_occurrence(rule: str, first_date: date) -> date | None:
     return next(_parse(rule).dates(first_date), None)
 
 
+def next_occurrence(rule: str, first_date: date, from_date: date) -> date | None:
+    """The series' first meeting date on or after from_date (None: it makes no more)."""
+    return next((day for day in _parse(rule).dates(first_date) if day >= from_date), None)
+
+
 def occurrence_dates(
     rule: str,
     first_date: date,

@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from rosemeet.accounts.models import Person
@@ -29,6 +30,7 @@ from rosemeet.meetings import operations as ops
 from rosemeet.meetings import queries, recurrence, replies
 from rosemeet.meetings.forms import (
     CancelForm,
+    EndSeriesForm,
     MeetingForm,
     QuorumForm,
     RsvpForm,
@@ -37,6 +39,7 @@ from rosemeet.meetings.forms import (
 from rosemeet.meetings.models import (
     CalendarReply,
     Meeting,
+    MeetingSeries,
     Presence,
     QuorumBasis,
     QuorumRule,
@@ -229,6 +232,7 @@ def _meeting_page(meeting: Meeting, cancel_form: CancelForm | None = None, statu
         presences=list(Presence),
         responses=[r for r in Response if r is not Response.NEEDS_ACTION],
         can_edit=can(current_user, "edit", meeting),
+        can_cancel=can(current_user, "cancel", meeting),
         can_record=can_record,
         is_past=meeting.ends_at <= utcnow(),
         pending_replies=replies.pending_replies(meeting) if can_record else [],
@@ -357,6 +361,19 @@ def cancel_meeting(meeting_id: int):
     return render_template("meetings/cancel.html", form=form, meeting=item)
 
 
+@bp.post("/meetings/<int:meeting_id>/reinstate")
+@login_required
+def reinstate_meeting(meeting_id: int):
+    """Undo a cancellation: the meeting takes place after all."""
+    item = get_or_404(current_user, Meeting, meeting_id, "cancel")
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        with _attempt():
+            ops.reinstate_meeting(item)
+            flash(_("The meeting is reinstated; the invitees will be told."), "success")
+    return redirect(url_for("meetings.meeting", meeting_id=meeting_id))
+
+
 # --- series -----------------------------------------------------------------------------------
 
 
@@ -455,6 +472,51 @@ def edit_following(meeting_id: int):
     )
 
 
+@bp.route("/series/<int:series_id>/end", methods=["GET", "POST"])
+@login_required
+def end_series(series_id: int):
+    """End a series from a date (its next meeting: the series with its future meetings):
+    the page lists what will be cancelled before anything is."""
+    series = get_or_404(current_user, MeetingSeries, series_id, "edit")
+    form = EndSeriesForm()
+    if request.method == "GET":
+        form.version.data = str(series.version)
+        asked = request.args.get("from", "")
+        try:
+            form.from_date.data = date.fromisoformat(asked) if asked else None
+        except ValueError:
+            form.from_date.data = None
+        if form.from_date.data is None or not in_date_range(form.from_date.data):
+            form.from_date.data = queries.next_meeting_date(series) or local_today()
+    previewing = "preview" in request.form  # shows what would be cancelled, saves nothing
+    if not previewing and _submitted(form, "from_date"):
+        with _attempt(form) as tried:
+            cancelled = ops.end_series(
+                series,
+                given(form.from_date.data),
+                given(form.reason.data),
+                version=parse_id(form.version.data),
+            )
+            flash(
+                ngettext(
+                    "The series ends; %(num)d meeting is cancelled, its invitees are told.",
+                    "The series ends; %(num)d meetings are cancelled, their invitees are told.",
+                    len(cancelled),
+                ),
+                "success",
+            )
+            return redirect(url_for("network.body", body_id=series.bodies[0].id) + "#meetings")
+        if isinstance(tried.refused, ops.MeetingConflict):
+            form.version.data = str(series.version)
+    day = form.from_date.data if in_date_range(form.from_date.data) else None  # None: no list
+    return render_template(
+        "meetings/end_series.html",
+        form=form,
+        series=series,
+        cancelled=queries.series_meetings_from(series, day) if day else [],
+    )
+
+
 # --- attendance -------------------------------------------------------------------------------
 
 
@@ -478,12 +540,13 @@ def record_attendance(meeting_id: int):
     item = get_or_404(current_user, Meeting, meeting_id, "record_attendance")
     form = ConfirmForm()
     if form.validate_on_submit():
-        for row in queries.attendance_rows(item):
-            value = request.form.get(f"presence-{row.person.id}")
-            if value is None:
-                continue
-            ops.record_presence(item, row.person, Presence.parse(value))
-        flash(_("The attendance is saved."), "success")
+        with _attempt():
+            for row in queries.attendance_rows(item):
+                value = request.form.get(f"presence-{row.person.id}")
+                if value is None:
+                    continue
+                ops.record_presence(item, row.person, Presence.parse(value))
+            flash(_("The attendance is saved."), "success")
     return redirect(url_for("meetings.meeting", meeting_id=meeting_id) + "#attendance")
 
 
