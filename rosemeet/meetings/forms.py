@@ -6,6 +6,8 @@ The API validates JSON with the schemas of ``schemas.py``; ``API_MESSAGES`` are 
 from __future__ import annotations
 
 from datetime import date, time
+from functools import cache
+from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -77,6 +79,13 @@ def _guests_field() -> SelectMultipleField:
     )
 
 
+@cache
+def _zones() -> list[str]:
+    """The IANA zones a series can be planned in: Brussels first, then the rest by name."""
+    others = sorted(available_timezones() - {recurrence.DEFAULT_TZ})
+    return [recurrence.DEFAULT_TZ, *others]
+
+
 class SeriesForm(Form):
     """A series: first date, time, recurrence (a Dutch preset or an RRULE), end and place."""
 
@@ -97,9 +106,9 @@ class SeriesForm(Form):
         validators=[InputRequired(), NumberRange(min=1, max=24 * 60)],
         default=120,
     )
-    timezone = StringField(
+    timezone = SelectField(
         _l("Time zone"),
-        validators=[DataRequired(), Length(max=64)],
+        choices=lambda: [(zone, zone) for zone in _zones()],
         default=recurrence.DEFAULT_TZ,
     )
     preset = SelectField(
@@ -161,18 +170,26 @@ class SeriesForm(Form):
         validators=[Optional()],
     )
 
+    def validate(self, extra_validators=None) -> bool:
+        """WTForms' checks, and the date or the number the chosen end needs, shown under that
+        field. (An empty field's ``Optional`` ends its checks, so its own validators never see
+        it empty: the need is checked here.)"""
+        valid = super().validate(extra_validators)
+        needs = {
+            EndKind.UNTIL.value: (self.until, _l("Choose the last date of the series.")),
+            EndKind.COUNT.value: (self.count, _l("The number of meetings must be at least 1.")),
+        }
+        needed = needs.get(self.end.data or "")
+        if needed is not None and needed[0].data is None and not needed[0].errors:
+            needed[0].errors = [*needed[0].errors, needed[1]]
+            return False
+        return valid
+
     def validate_until(self, field) -> None:
         """The last date cannot lie before the first."""
-        if self.end.data == EndKind.UNTIL.value:
-            if not field.data:
-                raise ValidationError(_l("Choose the last date of the series."))
-            if self.starts_on.data and field.data < self.starts_on.data:
-                raise ValidationError(_l("The end lies before the first date."))
-
-    def validate_count(self, field) -> None:
-        """ "After N meetings" needs N."""
-        if self.end.data == EndKind.COUNT.value and not field.data:
-            raise ValidationError(_l("The number of meetings must be at least 1."))
+        late = self.starts_on.data and field.data < self.starts_on.data
+        if self.end.data == EndKind.UNTIL.value and late:
+            raise ValidationError(_l("The end lies before the first date."))
 
     def validate_rrule(self, field) -> None:
         """A custom rule must be given when chosen."""

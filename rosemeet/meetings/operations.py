@@ -54,6 +54,7 @@ from rosemeet.meetings.models import (
 )
 from rosemeet.meetings.queries import (
     INVITEE_LOAD,
+    find_overlaps,
     invitee_ids,
     invitees,
     is_invitee,
@@ -532,6 +533,42 @@ def create_series(
     meetings = _generate(series, today, after=None, notify_new=notify_new)
     logger.info("series %s created with %d meetings", series.id, len(meetings))
     return series, meetings
+
+
+@dataclass
+class PlannedMeeting:
+    """One meeting a series form would plan, and what it overlaps (``preview_series``)."""
+
+    starts_at: datetime
+    ends_at: datetime
+    #: (title, local start, shared invitees' names) of each overlapping meeting
+    overlaps: list[tuple[str, datetime, list[str]]]
+
+
+def preview_series(
+    bodies: list[Body],
+    settings: SeriesSettings,
+    *,
+    today: date | None = None,
+    after_end: bool = False,
+) -> list[PlannedMeeting]:
+    """The meetings ``create_series`` would plan now, with their overlaps, saving nothing: the
+    series is planned in a savepoint that is rolled back, so the preview is what saving does
+    (the horizon, the bodies' end, the refusals), not a second copy of the rules."""
+    savepoint = db.session.begin_nested()
+    try:
+        _series, meetings = create_series(
+            bodies, settings, today=today, notify_new=False, after_end=after_end
+        )
+        found: dict[int, list[tuple[str, datetime, list[str]]]] = {}
+        for overlap in find_overlaps(meetings):
+            other = overlap.other
+            found.setdefault(id(overlap.meeting), []).append(
+                (other.display_title, other.local_start, overlap.shared)
+            )
+        return [PlannedMeeting(m.local_start, m.local_end, found.get(id(m), [])) for m in meetings]
+    finally:
+        savepoint.rollback()
 
 
 def extend_series(

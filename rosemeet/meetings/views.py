@@ -101,9 +101,13 @@ def _submitted(form, *dates: str) -> bool:
     return valid and not wrong
 
 
+#: overlaps named one by one after saving; the rest are counted
+_OVERLAPS_SHOWN = 3
+
+
 def _flash_overlaps(meetings: list[Meeting]) -> None:
     overlaps = queries.find_overlaps(meetings)
-    for overlap in overlaps[:3]:
+    for overlap in overlaps[:_OVERLAPS_SHOWN]:
         flash(
             _(
                 "Note: this overlaps with %(other)s on %(when)s; shared invitees: %(names)s.",
@@ -112,6 +116,11 @@ def _flash_overlaps(meetings: list[Meeting]) -> None:
                 names=", ".join(overlap.shared),
             ),
             "warning",
+        )
+    more = len(overlaps) - _OVERLAPS_SHOWN
+    if more > 0:
+        flash(
+            ngettext("…and %(num)d more overlap.", "…and %(num)d more overlaps.", more), "warning"
         )
 
 
@@ -258,8 +267,10 @@ def new_meeting():
     form = MeetingForm()
     form.body_ids.choices = select_choices((b.id, b.name) for b in bodies)
     form.guest_ids.choices = people_choices()
-    if request.method == "GET" and parse_id(request.args.get("body")):
-        form.body_ids.data = [parse_id(request.args.get("body"))]
+    chosen_body = next((b for b in bodies if b.id == parse_id(request.args.get("body"))), None)
+    if request.method == "GET" and chosen_body is not None:
+        form.body_ids.data = [chosen_body.id]
+        form.location.data = chosen_body.default_location
     if _submitted(form, "day"):
         chosen = [b for b in bodies if b.id in (form.body_ids.data or [])]
         with _attempt(form) as tried:
@@ -400,25 +411,31 @@ def new_series(body_id: int):
             params.week,
             list(params.months),
         )
+    planned, refused = None, None
     if _submitted(form, "starts_on", "until"):
+        bodies = [body, *(db.session.get_one(Body, i) for i in form.body_ids.data or [])]
         with _attempt(form) as tried:
-            joint = [db.session.get_one(Body, i) for i in form.body_ids.data or []]
-            _series, meetings = ops.create_series(
-                [body, *joint], _settings(form, _rule(form)), after_end=bool(form.after_end.data)
-            )
-            _flash_overlaps(meetings)
-            flash(
-                _("The series is planned: %(num)d meetings so far.", num=len(meetings)), "success"
-            )
-            return redirect(url_for("network.body", body_id=body.id) + "#meetings")
-        return render_template(
-            "meetings/series_form.html",
-            form=form,
-            body=body,
-            meeting=None,
-            **_after_end(tried.refused),
-        )
-    return render_template("meetings/series_form.html", form=form, body=body, meeting=None)
+            settings = _settings(form, _rule(form))
+            after_end = bool(form.after_end.data)
+            if "preview" in request.form:  # the dates and overlaps, nothing saved
+                planned = ops.preview_series(bodies, settings, after_end=after_end)
+            else:
+                _series, meetings = ops.create_series(bodies, settings, after_end=after_end)
+                _flash_overlaps(meetings)
+                flash(
+                    _("The series is planned: %(num)d meetings so far.", num=len(meetings)),
+                    "success",
+                )
+                return redirect(url_for("network.body", body_id=body.id) + "#meetings")
+        refused = tried.refused
+    return render_template(
+        "meetings/series_form.html",
+        form=form,
+        body=body,
+        meeting=None,
+        planned=planned,
+        **_after_end(refused),
+    )
 
 
 @bp.route("/meetings/<int:meeting_id>/following", methods=["GET", "POST"])

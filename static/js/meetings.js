@@ -18,8 +18,9 @@
   const form = document.querySelector("form.series-form");
   if (!form) return;
   form.addEventListener("submit", (event) => {
-    const button = form.querySelector("button[data-busy-label]");
-    if (!button) return;
+    // only the save button: "Show the dates" answers at once
+    const button = event.submitter;
+    if (!button || !button.matches("[data-busy-label]")) return;
     window.setTimeout(() => {
       if (event.defaultPrevented) return;
       button.setAttribute("aria-busy", "true");

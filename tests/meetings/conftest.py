@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from rosemeet.meetings import operations as ops
-from tests.conftest import brussels
+from rosemeet.network.models import Role
+from tests.conftest import PASSWORD, brussels
 
 #: the moment the meeting tests run in: Thursday 26 November 2026, 13:00 in Brussels
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -63,3 +64,34 @@ def make_meeting(ctx):
         )
 
     return make
+
+
+@pytest.fixture
+def team(ctx, admin, make_person, make_body):
+    """The Actiegroep (closed) with Rita as secretary, Mia as member, and an outsider."""
+    mia = make_person("Mia Lid", password=PASSWORD)
+    outsider = make_person("Otto Buiten", password=PASSWORD)
+    ag = make_body(
+        "Actiegroep ROSE",
+        code="AG",
+        members={admin: Role.SECRETARY, mia: Role.MEMBER},
+        default_location="W13, Kortrijk",
+    )
+    return {"admin": admin, "mia": mia, "outsider": outsider, "ag": ag}
+
+
+SERIES_FORM = {
+    "title": "",
+    "starts_on": "2027-01-01",
+    "start_time": "14:00",
+    "duration_minutes": "120",
+    "timezone": "Europe/Brussels",
+    "preset": "monthly",
+    "interval": "2",
+    "week": "2",
+    "weekday": "1",
+    "end": "until",
+    "until": "2027-12-31",
+    "location": "W13, Kortrijk",
+    "invite_roles": ["chair", "secretary", "member", "observer"],
+}

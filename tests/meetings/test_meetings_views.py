@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import date, time
 
-import pytest
 from sqlalchemy import event, func, select
 
 from rosemeet.core.time import to_local
@@ -15,38 +14,8 @@ from rosemeet.meetings import operations as ops
 from rosemeet.meetings.models import Meeting, MeetingSeries, MeetingStatus, Response
 from rosemeet.network import operations as network
 from rosemeet.network.models import Role
-from tests.conftest import PASSWORD, brussels
-
-
-@pytest.fixture
-def team(ctx, admin, make_person, make_body):
-    """The Actiegroep (closed) with Rita as secretary, Mia as member, and an outsider."""
-    mia = make_person("Mia Lid", password=PASSWORD)
-    outsider = make_person("Otto Buiten", password=PASSWORD)
-    ag = make_body(
-        "Actiegroep ROSE",
-        code="AG",
-        members={admin: Role.SECRETARY, mia: Role.MEMBER},
-        default_location="W13, Kortrijk",
-    )
-    return {"admin": admin, "mia": mia, "outsider": outsider, "ag": ag}
-
-
-SERIES_FORM = {
-    "title": "",
-    "starts_on": "2027-01-01",
-    "start_time": "14:00",
-    "duration_minutes": "120",
-    "timezone": "Europe/Brussels",
-    "preset": "monthly",
-    "interval": "2",
-    "week": "2",
-    "weekday": "1",
-    "end": "until",
-    "until": "2027-12-31",
-    "location": "W13, Kortrijk",
-    "invite_roles": ["chair", "secretary", "member", "observer"],
-}
+from tests.conftest import brussels
+from tests.meetings.conftest import SERIES_FORM
 
 
 def test_secretary_plans_a_series_and_sees_it_on_the_body_page(client, auth, team):
