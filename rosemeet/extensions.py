@@ -12,4 +12,14 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(compare_type=True, render_as_batch=True)
 csrf = CSRFProtect()
 login_manager = LoginManager()
-babel = Babel()
+#: one family of date formats on pages, in mails and exports, the same pattern in Dutch and in
+#: British English: "12 jan 2027" / "12 Jan 2027", with "14:00" (never "12/01/2027, 14:00:00");
+#: "long" and "full" keep the locale's own ("12 januari 2027", "dinsdag 12 januari 2027")
+DATE_FORMATS = {
+    **Babel.default_date_formats,
+    "date.short": "d MMM y",
+    "datetime.short": "d MMM y, HH:mm",
+    "datetime.medium": "d MMM y, HH:mm",
+    "time.medium": "HH:mm",
+}
+babel = Babel(date_formats=DATE_FORMATS)

@@ -31,6 +31,7 @@ from rosemeet.accounts.queries import (
     normalize_email,
 )
 from rosemeet.core.errors import Refused
+from rosemeet.core.i18n import babel_locale
 from rosemeet.db import rows_changed, utcnow
 from rosemeet.extensions import db
 from rosemeet.mail.links import LinkUnavailable, placeholder
@@ -376,7 +377,7 @@ def _queue_link_mail(person: Person, purpose: str, template: str, subject: LazyS
     """Queue a mail (kind and template ``template``) carrying a ``purpose`` link, in the
     person's language. The outbox holds a placeholder: delivery makes the link when it sends."""
     issued = int(utcnow().timestamp())
-    with force_locale(person.locale):
+    with force_locale(babel_locale(person.locale)):
         enqueue_template(
             key=f"{purpose}:{person.id}:{issued}",
             kind=template,

@@ -51,7 +51,8 @@ from rosemeet.agendas.queries import (
 )
 from rosemeet.agendas.signals import minutes_approved
 from rosemeet.core.errors import Refused
-from rosemeet.core.time import LOCAL_TZ
+from rosemeet.core.i18n import babel_locale
+from rosemeet.core.time import LOCAL_TZ, format_day
 from rosemeet.core.web import outside_request_context
 from rosemeet.db import one_save_wins, utcnow
 from rosemeet.extensions import db
@@ -533,7 +534,7 @@ def notify_agenda(meeting: Meeting, agenda: Agenda, *, changed: bool) -> int:
         for person in invitees(meeting):
             if not person.email:
                 continue
-            with force_locale(person.locale or "nl"):
+            with force_locale(babel_locale(person.locale)):
                 subject = (
                     _("Agenda changed: %(title)s", title=meeting.display_title)
                     if changed
@@ -713,7 +714,7 @@ def _origin(proposal: Proposal) -> str:
             return _(
                 "from %(body)s %(date)s",
                 body=proposal.from_body.name,
-                date=proposal.created_at.astimezone(LOCAL_TZ).strftime("%d/%m/%Y"),
+                date=format_day(proposal.created_at.astimezone(LOCAL_TZ)),
             )
     name = proposal.proposer.name if proposal.proposer else ""
     with force_locale("nl"):
@@ -756,7 +757,7 @@ def _notify_decision(proposal: Proposal) -> None:
             else url_for("agendas.my_proposals")
         )
         for person in recipients:
-            with force_locale(person.locale or "nl"):
+            with force_locale(babel_locale(person.locale)):
                 enqueue_template(
                     key=f"proposal:{proposal.id}:{proposal.status.value}:{person.id}",
                     kind="proposal",
@@ -992,7 +993,7 @@ def send_minutes_for_comment(meeting: Meeting) -> int:
         for person in invitees(meeting):
             if not person.email:
                 continue
-            with force_locale(person.locale or "nl"):
+            with force_locale(babel_locale(person.locale)):
                 enqueue_template(
                     key=f"minutes:{meeting.id}:for_comment:{person.id}",
                     kind="minutes",

@@ -37,6 +37,7 @@ from rosemeet.core.enums import select_choices
 from rosemeet.core.forms import ConfirmForm, attempt, given, text_error
 from rosemeet.core.markdown import render_markdown
 from rosemeet.core.permissions import can, get_or_404
+from rosemeet.core.time import format_day_time
 from rosemeet.core.web import MAX_ID, parse_id
 from rosemeet.extensions import db
 from rosemeet.meetings.models import Meeting
@@ -684,7 +685,7 @@ def _proposals_page(body: Body, decline_forms: dict | None = None, status: int =
     meetings = queries.upcoming_meetings(body)
     accept_form = AcceptForm(formdata=None)
     accept_form.meeting_id.choices = select_choices(
-        (m.id, f"{m.local_start:%d/%m/%Y %H:%M} {m.display_title}") for m in meetings
+        (m.id, f"{format_day_time(m.local_start)} {m.display_title}") for m in meetings
     )
     return render_template(
         "agendas/proposals.html",

@@ -21,7 +21,7 @@ from rosemeet.accounts.models import Person
 from rosemeet.agendas.models import AgendaItem, ItemSource
 from rosemeet.agendas.operations import add_backlog_item
 from rosemeet.core.errors import Refused
-from rosemeet.core.time import local_today
+from rosemeet.core.time import format_day, local_today
 from rosemeet.db import rows_changed, utcnow
 from rosemeet.extensions import db
 from rosemeet.followups import operations as followups
@@ -137,7 +137,7 @@ def close_group(
             )
         with force_locale("nl"):  # the network's working language: these texts are data
             title = _("Closing report %(body)s", body=body.code)
-            origin = _("from %(body)s, closed on %(date)s", body=body.name, date=_date(today))
+            origin = _("from %(body)s, closed on %(date)s", body=body.name, date=format_day(today))
             resolution = _("Closed when the working group was closed.") + "\n\n" + report
             if len(resolution) > RESOLUTION_MAX:  # the whole report is on the group's page
                 resolution = resolution[: RESOLUTION_MAX - 1] + "…"
@@ -172,7 +172,3 @@ def close_group(
         follow_ups,
     )
     return done
-
-
-def _date(day: date) -> str:
-    return day.strftime("%d/%m/%Y")

@@ -6,6 +6,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from rosemeet.core.time import format_day
 from rosemeet.followups import queries
 
 #: at most this many lines; the rest is counted
@@ -23,7 +24,7 @@ def digest_sections(today: date) -> list[dict]:
             body=f.body.code,
             title=f.title,
             owner=f.owner_label or _("no owner"),
-            date=format(f.due_on, "%d/%m/%Y"),  # due: overdue follow-ups have a date
+            date=format_day(f.due_on) if f.due_on else "",  # overdue: always a due date
         )
         for f in overdue[:DIGEST_LINES]
     ]

@@ -29,6 +29,7 @@ from rosemeet.agendas.operations import add_backlog_item
 from rosemeet.agendas.queries import previous_meeting
 from rosemeet.core.markdown import escape_markdown
 from rosemeet.core.permissions import can
+from rosemeet.core.time import format_day
 from rosemeet.core.web import outside_request_context
 from rosemeet.extensions import db
 from rosemeet.followups import queries
@@ -39,10 +40,6 @@ from rosemeet.network.queries import related_bodies
 from rosemeet.plan.models import PlanAction
 
 logger = logging.getLogger(__name__)
-
-
-def _date(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 def _absolute(endpoint: str, **values) -> str:
@@ -95,7 +92,7 @@ def open_referrals(source: Body, target: Body) -> list[FollowUp]:
 
 def _open_line(f: FollowUp, note: str = "") -> str:
     owner = f" ({escape_markdown(f.owner_label)})" if f.owner_label else ""
-    due = " " + _("due %(date)s", date=_date(f.due_on)) if f.due_on else ""
+    due = " " + _("due %(date)s", date=format_day(f.due_on)) if f.due_on else ""
     return f"- {escape_markdown(f.title)}{owner}{due}{escape_markdown(note)}"
 
 
@@ -116,7 +113,7 @@ def feedback_text(
         _(
             "Approved minutes of %(body)s of %(date)s.",
             body=body.name,
-            date=_date(meeting.local_start.date()),
+            date=format_day(meeting.local_start),
         )
         + f" [{_('Read the approved minutes')}]({minutes_url})"
     ]
@@ -172,8 +169,8 @@ def feed_back(meeting: Meeting) -> list[FeedbackReport]:
             )
             if exists:
                 continue
-            day = _date(meeting.local_start.date())
             with force_locale("nl"):  # the network's working language; the item is data
+                day = format_day(meeting.local_start)
                 title = _("Feedback %(body)s %(date)s", body=source.code, date=day)
                 origin = _("from %(body)s %(date)s", body=source.name, date=day)
                 text, actions = feedback_text(meeting, source, target)
@@ -213,8 +210,8 @@ class ReportedAgenda:
 
     @property
     def title(self) -> str:
-        """ "Agenda ROA 01/04/2027"."""
-        return _("Agenda %(body)s %(date)s", body=self.body.code, date=_date(self.day))
+        """ "Agenda ROA 1 apr 2027"."""
+        return _("Agenda %(body)s %(date)s", body=self.body.code, date=format_day(self.day))
 
 
 def reported_agendas(meeting: Meeting, viewer=None) -> list[ReportedAgenda]:

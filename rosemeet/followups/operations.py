@@ -24,7 +24,7 @@ from rosemeet.accounts.models import Person
 from rosemeet.agendas.models import AgendaItem
 from rosemeet.core.errors import Refused
 from rosemeet.core.forms import text_error
-from rosemeet.core.time import local_today
+from rosemeet.core.time import format_day, local_today
 from rosemeet.db import one_save_wins, utcnow
 from rosemeet.extensions import db
 from rosemeet.followups import queries
@@ -101,7 +101,7 @@ def _clean_text(value: str | None) -> str:
 def due_warning(due_on: date | None, today: date | None = None) -> str | None:
     """A warning (not an error) for a due date in the past."""
     if due_on is not None and due_on < (today or local_today()):
-        return _("The due date %(date)s is in the past.", date=due_on.strftime("%d/%m/%Y"))
+        return _("The due date %(date)s is in the past.", date=format_day(due_on))
     return None
 
 
@@ -278,7 +278,7 @@ def _check_closing_meeting(follow_up: FollowUp, meeting: Meeting, status: Follow
             _(
                 "The meeting of %(date)s has not started yet: a follow-up is dealt with in a "
                 "meeting that has begun.",
-                date=meeting.local_start.strftime("%d/%m/%Y"),
+                date=format_day(meeting.local_start),
             ),
             "closed_in_meeting_id",
         )

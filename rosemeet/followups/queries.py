@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from rosemeet.agendas.models import AgendaItem, Proposal, agenda_item_action
 from rosemeet.core.permissions import can, logged_in
+from rosemeet.core.time import format_day
 from rosemeet.db import utcnow
 from rosemeet.extensions import db
 from rosemeet.followups.models import (
@@ -759,9 +760,9 @@ def agenda_sections(meeting: Meeting, viewer=REQUEST_VIEWER) -> list[dict]:
 
 
 def _origin(f: FollowUp) -> str:
-    """Where a follow-up was raised: "Actiegroep ROSE 09/03/2027"."""
+    """Where a follow-up was raised: "Actiegroep ROSE 9 mrt 2027"."""
     if f.origin_date:
-        return f"{f.body.name} {f.origin_date.strftime('%d/%m/%Y')}"
+        return f"{f.body.name} {format_day(f.origin_date)}"
     return f.body.name
 
 

@@ -13,6 +13,7 @@ from functools import partial
 
 from flask_babel import gettext as _
 
+from rosemeet.core.time import format_day
 from rosemeet.followups import queries
 from rosemeet.mail.reminders import Reminder
 
@@ -31,7 +32,7 @@ def follow_ups_due_soon(today: date) -> Iterator[Reminder]:
             subject=partial(
                 lambda f, due_on: _(
                     "Follow-up due on %(date)s: %(title)s",
-                    date=due_on.strftime("%d/%m/%Y"),
+                    date=format_day(due_on),
                     title=f.title,
                 ),
                 follow_up,

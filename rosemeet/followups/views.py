@@ -15,7 +15,7 @@ from rosemeet.agendas.models import Agenda, AgendaItem
 from rosemeet.core.enums import select_choices
 from rosemeet.core.forms import ConfirmForm, attempt, given, show_error
 from rosemeet.core.permissions import can, get_or_404, require
-from rosemeet.core.time import local_today
+from rosemeet.core.time import format_day, local_today
 from rosemeet.core.web import parse_id, safe_next
 from rosemeet.db import utcnow
 from rosemeet.extensions import db
@@ -274,7 +274,7 @@ def status_form(follow_up: FollowUp, **kwargs) -> StatusForm:
         [
             ("", "—"),
             *(
-                (m.id, f"{m.display_title} {m.local_start.strftime('%d/%m/%Y')}")
+                (m.id, f"{m.display_title} {format_day(m.local_start)}")
                 for m in queries.closing_meetings(follow_up)
             ),
         ]

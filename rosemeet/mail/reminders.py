@@ -23,6 +23,7 @@ from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
 from rosemeet.core.errors import Refused
+from rosemeet.core.i18n import babel_locale
 from rosemeet.core.time import local_today
 from rosemeet.core.web import outside_request_context
 from rosemeet.extensions import db
@@ -128,7 +129,7 @@ def _queue(today: date) -> int:
             key = f"reminder:{kind.key}:{reminder.key}"
             if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)):
                 continue  # queued before: a restart or a second run sends nothing twice
-            with force_locale(person.locale or "nl"):
+            with force_locale(babel_locale(person.locale)):
                 enqueue_template(
                     key=key,
                     kind=f"reminder_{kind.key}",

@@ -26,6 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from rosemeet.accounts.models import Person
 from rosemeet.core.errors import Refused
+from rosemeet.core.i18n import babel_locale
 from rosemeet.core.time import local_today
 from rosemeet.core.web import outside_request_context
 from rosemeet.db import one_save_wins, utcnow
@@ -240,7 +241,7 @@ def _message(
 ) -> dict:
     """The ``enqueue`` arguments of one invite, update or cancellation for one invitee;
     ``options`` are the calendar part and coalescing when already made for the meeting."""
-    with force_locale(person.locale or "nl"):
+    with force_locale(babel_locale(person.locale)):
         subjects = {
             "invite": _("Invitation: %(title)s", title=meeting.display_title),
             "update": _("Changed: %(title)s", title=meeting.display_title),
@@ -877,7 +878,7 @@ def notify_cancelled(meetings: list[Meeting], *, key: str) -> int:
 def _cancellation(meetings: list[Meeting], person: Person, *, key: str) -> dict:
     """The ``enqueue`` arguments of one mail that cancels several meetings for one person."""
     first = meetings[0]
-    with force_locale(person.locale or "nl"):
+    with force_locale(babel_locale(person.locale)):
         context = {
             "meetings": meetings,
             "person": person,
@@ -1169,7 +1170,7 @@ def uninvite(body: Body, person: Person, **_extra) -> int:
         for meeting in upcoming:
             if person.id in invitee_ids(meeting):
                 continue  # still invited through another body or as a guest
-            with force_locale(person.locale or "nl"):
+            with force_locale(babel_locale(person.locale)):
                 context = {
                     "meeting": meeting,
                     "person": person,

@@ -125,12 +125,12 @@ def test_plan_actions_are_found_by_number_or_words(rose, make_action):
 def test_a_backlog_item_is_offered_until_pulled_into_a_meeting(rose, make_meeting):
     meeting = make_meeting(rose.ag)
     item = ops.add_backlog_item(
-        rose.ag, "Terugkoppeling ROA 05/03/2027", "Beslissingen", ItemSource.FEEDBACK, "uit ROA"
+        rose.ag, "Terugkoppeling ROA 5 mrt 2027", "Beslissingen", ItemSource.FEEDBACK, "uit ROA"
     )
     assert queries.load_agenda(meeting, with_backlog=True).backlog == [item]
     ops.pull_into(item, meeting)
     assert item.meeting_id == meeting.id and item.body_id is None
-    assert titles(meeting)[-1] == "Terugkoppeling ROA 05/03/2027"
+    assert titles(meeting)[-1] == "Terugkoppeling ROA 5 mrt 2027"
     assert queries.backlog_of([rose.ag.id]) == []
 
 

@@ -141,6 +141,7 @@ def test_proposals_the_secretary_decides_and_the_proposer_follows(client, auth, 
     auth.login(rose.secretary.email)
     page = client.get(f"/bodies/{rose.ag.id}/proposals").get_data(as_text=True)
     assert "Jobbeurs" in page
+    assert f'<option value="{meeting.id}">9 mrt 2027 14:00 ' in page  # the meeting to choose
     proposal_id = int(page.split('id="proposal-')[1].split('"')[0])
     response = client.post(f"/proposals/{proposal_id}/decline", data={"reason": ""})
     assert response.status_code == 400

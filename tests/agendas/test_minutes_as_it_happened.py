@@ -70,7 +70,7 @@ def test_each_item_shows_its_decisions_and_follow_ups(app, rose, meeting):
     html = _slot(app, rose.member, "minutes-item", item=item, meeting=meeting, editor=False)
     assert decision.number in html and "Proefproject deelfietsen." in html
     assert "Offerte opvragen" in html and "Mo Lid" in html
-    assert "01/02/2027" in html and "Algemene vergadering" in html
+    assert "1 feb 2027" in html and "Algemene vergadering" in html
     assert 'action="/agenda-items/' not in html  # a member gets no forms
 
     forms = _slot(app, rose.secretary, "minutes-item", item=item, meeting=meeting, editor=True)

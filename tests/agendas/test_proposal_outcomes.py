@@ -50,7 +50,7 @@ def test_accepting_tells_the_proposer_and_the_sending_secretaries_once(rose, sen
     assert "aanvaard voor de vergadering van 17 maart 2027" in dutch.text_body
     assert "17 maart 2027" in dutch.html_body
     english = by_address["stijn@rose.example.org"]
-    assert "accepted the proposal" in english.text_body and "March 17, 2027" in english.text_body
+    assert "accepted the proposal" in english.text_body and "17 March 2027" in english.text_body
 
 
 def test_the_sending_secretary_who_proposed_gets_one_mail(rose, make_meeting):

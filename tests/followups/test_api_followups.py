@@ -44,7 +44,7 @@ def test_record_a_decision_and_a_follow_up(rose, make_item, client):
     body = response.json
     assert body["status"] == "open" and body["report_to_body_id"] == rose.roa.id
     assert body["owner_organisation"] == "Intercommunale W13"
-    assert body["warnings"] and "24/11/2026" in body["warnings"][0]
+    assert body["warnings"] and "24 nov 2026" in body["warnings"][0]
 
 
 def test_bad_input_is_answered_per_field(rose, make_item, client):
@@ -144,4 +144,4 @@ def test_the_full_agenda_has_the_opvolglijst_with_its_origin(rose, make_follow_u
     sections = {s["key"]: s for s in response.json["sections"]}
     (carried,) = sections["follow_ups"]["items"]
     assert carried["title"] == "Vervoer" and carried["referred"] is True
-    assert carried["origin"] == "Actiegroep ROSE 09/03/2027"
+    assert carried["origin"] == "Actiegroep ROSE 9 mrt 2027"

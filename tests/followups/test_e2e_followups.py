@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from babel.dates import format_date
 from playwright.sync_api import expect
 
 from rosemeet.accounts import operations as accounts
@@ -38,12 +39,22 @@ def login(page, base_url, email, name):
 
 
 def logout(page):
+    """Afmelden; on a phone the button is in the folded "Menu", so that opens first."""
+    menu = page.locator("details.nav-menu")
+    if menu.locator("summary").is_visible() and menu.get_attribute("open") is None:
+        menu.locator("summary").click()
     page.get_by_role("button", name="Afmelden").click()
 
 
 def _at(days: float) -> datetime:
     """A whole hour ``days`` from now (the live server runs on the real clock)."""
     return (datetime.now(UTC) + timedelta(days=days)).replace(minute=0, second=0, microsecond=0)
+
+
+def _dutch_day(value: datetime) -> str:
+    """A day as the Dutch pages show it: Babel's medium date ("9 mrt 2027"); the meetings
+    here are relative to the real clock, so the text cannot be written out."""
+    return format_date(value.date(), "medium", locale="nl")
 
 
 def _seed(app, ids):
@@ -140,7 +151,7 @@ def test_a_referral_travels_to_the_roa_and_its_answer_comes_back(page, live_serv
     login(page, live_server, "roel@rose.example.org", "Roel ROA")
     page.goto(f"{live_server}/meetings/{roa_id}")
     carried = page.locator(".fu-carried li", has_text="Vraag het ROA naar vervoer")
-    expect(carried).to_contain_text(f"uit Actiegroep ROSE {ag_start:%d/%m/%Y}")
+    expect(carried).to_contain_text(f"uit Actiegroep ROSE {_dutch_day(ag_start)}")
     carried.get_by_role("button", name="Hier afgehandeld").click()
     # an answer is required when closing a referral: the browser asks for it first
     expect(page.get_by_text("is nu afgehandeld")).not_to_be_visible()

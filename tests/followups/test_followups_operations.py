@@ -113,7 +113,7 @@ def test_the_report_to_body_sees_where_the_follow_up_comes_from(rose, make_follo
     auth.login(rose.roa_secretary.email)
     html = client.get(f"/meetings/{rose.roa_april.id}").get_data(as_text=True)
     assert "Vervoer naar de werkplek" in html
-    assert "uit Actiegroep ROSE 09/03/2027" in html
+    assert "uit Actiegroep ROSE 9 mrt 2027" in html
 
 
 def test_closing_in_the_report_to_body_shows_afgehandeld_at_the_origin(
@@ -164,7 +164,7 @@ def test_reopening_clears_the_closing_record(rose, make_follow_up, during):
 
 def test_a_past_due_date_is_a_warning_and_a_report_to_self_is_refused(rose, make_follow_up):
     follow_up = make_follow_up(rose.ag_march, due_on=TODAY - timedelta(days=3))
-    assert "23/11/2026" in ops.due_warning(follow_up.due_on, TODAY)
+    assert "23 nov 2026" in ops.due_warning(follow_up.due_on, TODAY)
     assert ops.due_warning(TODAY, TODAY) is None
     with pytest.raises(ops.FollowUpError) as refused:
         make_follow_up(rose.ag_march, report_to_body=rose.ag)
@@ -195,16 +195,16 @@ def test_approved_roa_minutes_land_in_the_backlog_of_the_actiegroep(
         select(AgendaItem).where(AgendaItem.body_id == rose.ag.id, AgendaItem.meeting_id.is_(None))
     ).all()
     (fed_back,) = backlog
-    assert fed_back.title == "Terugkoppeling ROA 01/04/2027"
+    assert fed_back.title == "Terugkoppeling ROA 1 apr 2027"
     assert fed_back.source is ItemSource.FEEDBACK
-    assert fed_back.origin_text == "uit Regionaal Overleg Activering 01/04/2027"
+    assert fed_back.origin_text == "uit Regionaal Overleg Activering 1 apr 2027"
     assert decision.number in fed_back.description
     assert "Lijst trajectbegeleiders bezorgen" in fed_back.description
     assert "Al gedaan" not in fed_back.description
     assert fed_back.actions == [rose.action]
     # the Actiegroep's next agenda (JSON) offers it
     sections = {s["key"]: s for s in queries.agenda_sections(rose.ag_may, rose.secretary)}
-    assert [i["title"] for i in sections["fed_back"]["items"]] == ["Terugkoppeling ROA 01/04/2027"]
+    assert [i["title"] for i in sections["fed_back"]["items"]] == ["Terugkoppeling ROA 1 apr 2027"]
     # once per meeting and receiving body
     assert feedback.feed_back(rose.roa_april) == []
     assert len(db.session.scalars(select(FeedbackReport)).all()) == 1

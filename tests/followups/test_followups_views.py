@@ -39,7 +39,7 @@ def test_the_secretary_records_a_decision_and_a_follow_up_on_an_item(rose, make_
     )
     html = response.get_data(as_text=True)
     assert "Opvolgpunt genoteerd." in html
-    assert "De datum 25/11/2026 ligt in het verleden." in html  # a warning, not an error
+    assert "De datum 25 nov 2026 ligt in het verleden." in html  # a warning, not an error
     follow_up = db.session.query(FollowUp).one()
     assert (follow_up.decision, follow_up.report_to_body) == (decision, rose.roa)
 

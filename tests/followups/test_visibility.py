@@ -159,7 +159,7 @@ def test_fed_back_roa_decisions_stay_out_of_a_public_body_s_agenda_for_visitors(
     assert "vertrouwelijke werkgroep" not in client.get(url).get_data(as_text=True)
     auth.login(rose.av_secretary.email)  # runs the AV: its backlog is hers to plan
     printed = client.get(f"/meetings/{rose.av_june.id}/agenda/print").get_data(as_text=True)
-    assert "Terugkoppeling ROA 01/04/2027" in printed
+    assert "Terugkoppeling ROA 1 apr 2027" in printed
 
 
 def test_the_list_filters_agree_with_the_view_rules(roa_to_av, make_follow_up, admin):

@@ -108,7 +108,7 @@ def test_the_group_is_flagged_on_its_page_its_list_and_its_meetings(ctx, client,
     )
     db.session.commit()
     auth.login(admin.email)
-    flag = "Gepland einde 31-12-2020 voorbij"
+    flag = "Gepland einde 31 dec 2020 voorbij"
     assert flag in client.get(f"/bodies/{rase.id}").get_data(as_text=True)
     assert flag in client.get("/bodies").get_data(as_text=True)
     assert flag in client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
