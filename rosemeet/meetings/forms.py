@@ -275,6 +275,23 @@ class MeetingForm(Form):
             raise ValidationError(_l("The meeting ends before it starts."))
 
 
+class InviteesMailForm(Form):
+    """A message from the secretary to everyone invited to a meeting."""
+
+    #: made when the form is opened: sending the same form twice queues the mails once
+    token = HiddenField()
+
+    subject = StringField(
+        _l("Subject"),
+        validators=[DataRequired(message=_l("Give the message a subject.")), Length(max=150)],
+    )
+    text = TextAreaField(
+        _l("Message"),
+        description=_l("Markdown: **bold**, lists with -, links."),
+        validators=[DataRequired(message=_l("Write the message.")), Length(max=10_000)],
+    )
+
+
 class EndSeriesForm(Form):
     """End a series from a date: its meetings from then on are cancelled."""
 

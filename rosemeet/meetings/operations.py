@@ -35,6 +35,7 @@ from rosemeet.mail.links import LinkUnavailable, placeholders
 from rosemeet.mail.operations import (
     enqueue,
     enqueue_many,
+    enqueue_template,
     hold_unclaimed,
     pending_message,
     withdraw,
@@ -1074,6 +1075,37 @@ def reinstate_meeting(meeting: Meeting, *, version: int | None = None) -> None:
         db.session.flush()
         notify(meeting, "invite")
     logger.info("meeting %s reinstated", meeting.id)
+
+
+def mail_invitees(meeting: Meeting, sender: Person, subject: str, text: str, *, token: str) -> int:
+    """Queue a message from ``sender`` to every invitee with an address (the meeting's title
+    before the subject, a link to the meeting after the text). ``token`` names this sending:
+    the same form sent twice queues each mail once. Returns the number queued."""
+    subject, text = (subject or "").strip(), (text or "").strip()
+    if not subject:
+        raise MeetingError(_("Give the message a subject."), "subject")
+    if not text:
+        raise MeetingError(_("Write the message."), "text")
+    if not token or len(token) > 64:
+        raise MeetingError(_("Open the form again: it has expired."), "text")
+    url = current_app.config["BASE_URL"] + url_for("meetings.meeting", meeting_id=meeting.id)
+    people = [p for p in invitees(meeting) if p.email]
+    with outside_request_context():
+        for person in people:
+            with force_locale(babel_locale(person.locale)):
+                enqueue_template(
+                    key=f"meeting:{meeting.id}:note:{token}:{person.id}",
+                    kind="meeting_note",
+                    person=person,
+                    subject=f"{meeting.display_title}: {subject}",
+                    template="meetings/mail_note",
+                    meeting=meeting,
+                    sender=sender,
+                    text=text,
+                    meeting_url=url,
+                )
+    logger.info("meeting %s: a message to %d invitees", meeting.id, len(people))
+    return len(people)
 
 
 # --- attendance -------------------------------------------------------------------------------

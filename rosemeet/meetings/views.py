@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 
 from flask import (
@@ -31,6 +32,7 @@ from rosemeet.meetings import queries, recurrence, replies
 from rosemeet.meetings.forms import (
     CancelForm,
     EndSeriesForm,
+    InviteesMailForm,
     MeetingForm,
     QuorumForm,
     RsvpForm,
@@ -271,6 +273,10 @@ def new_meeting():
     if request.method == "GET" and chosen_body is not None:
         form.body_ids.data = [chosen_body.id]
         form.location.data = chosen_body.default_location
+    copied = None
+    if request.method == "GET" and parse_id(request.args.get("copy")):
+        copied = get_or_404(current_user, Meeting, parse_id(request.args.get("copy")), "edit")
+        _fill_from(form, copied, [b.id for b in bodies])
     if _submitted(form, "day"):
         chosen = [b for b in bodies if b.id in (form.body_ids.data or [])]
         with _attempt(form) as tried:
@@ -297,7 +303,22 @@ def new_meeting():
             plannable=bodies,
             **_after_end(tried.refused),
         )
-    return render_template("meetings/meeting_form.html", form=form, meeting=None, plannable=bodies)
+    return render_template(
+        "meetings/meeting_form.html", form=form, meeting=None, plannable=bodies, copied=copied
+    )
+
+
+def _fill_from(form: MeetingForm, source: Meeting, plannable: list[int]) -> None:
+    """A new meeting like ``source`` (duplicate): its bodies, title, hours, place, invited
+    roles and guests; the date is left to choose."""
+    form.body_ids.data = [b.id for b in source.bodies if b.id in plannable]
+    form.title.data = source.title
+    form.start_time.data = source.local_start.time()
+    form.end_time.data = source.local_end.time()
+    form.location.data = source.location
+    form.online_url.data = source.online_url
+    form.invite_roles.data = [r.value for r in source.roles]
+    form.guest_ids.data = [a.person_id for a in source.attendances if a.is_guest]
 
 
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
@@ -370,6 +391,42 @@ def cancel_meeting(meeting_id: int):
             form.version.data = str(item.version)  # sending it again cancels what is shown
             return render_template("meetings/cancel.html", form=form, meeting=item), 409
     return render_template("meetings/cancel.html", form=form, meeting=item)
+
+
+@bp.route("/meetings/<int:meeting_id>/mail", methods=["GET", "POST"])
+@login_required
+def mail_invitees(meeting_id: int):
+    """Write to everyone invited to the meeting (practical news, a change of room)."""
+    item = get_or_404(current_user, Meeting, meeting_id, "edit")
+    form = InviteesMailForm()
+    if request.method == "GET":
+        form.token.data = secrets.token_urlsafe(16)
+    rows = queries.attendance_rows(item)
+    if form.validate_on_submit():
+        with _attempt(form):
+            sent = ops.mail_invitees(
+                item,
+                current_user,
+                given(form.subject.data),
+                given(form.text.data),
+                token=form.token.data or "",
+            )
+            flash(
+                ngettext(
+                    "The message goes to %(num)d invitee.",
+                    "The message goes to %(num)d invitees.",
+                    sent,
+                ),
+                "success",
+            )
+            return redirect(url_for("meetings.meeting", meeting_id=item.id))
+    return render_template(
+        "meetings/mail_invitees.html",
+        form=form,
+        meeting=item,
+        reached=[r.person for r in rows if r.person.email],
+        unreachable=[r.person for r in rows if not r.person.email],
+    )
 
 
 @bp.post("/meetings/<int:meeting_id>/reinstate")

@@ -1,9 +1,11 @@
-"""Ending a series (or deleting it with its future meetings) and reinstating a cancelled
-meeting: what is cancelled, the one combined mail per invitee through a real SMTP server,
-the page that shows what will be cancelled first, and the refusals that change nothing."""
+"""Managing series and meetings: ending a series (or deleting it with its future meetings)
+with one combined mail per invitee through a real SMTP server and a page that shows what
+will be cancelled first; reinstating a cancelled meeting; writing to all invitees; duplicating
+a meeting; and the refusals that change nothing."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -17,7 +19,7 @@ from rosemeet.mail.models import MessageStatus, OutboxMessage
 from rosemeet.meetings import operations as ops
 from rosemeet.meetings.models import Meeting, MeetingStatus, Presence
 from rosemeet.network.models import Role
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, brussels
 from tests.meetings.conftest import TODAY
 
 
@@ -245,3 +247,65 @@ def test_a_cancelled_meeting_takes_no_attendance(lde, make_meeting, client, auth
     assert "De vergadering gaat weer door" in answer.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Meeting, meeting.id).status is MeetingStatus.SCHEDULED
+
+
+# --- a message to the invitees, a duplicate ---------------------------------------------------
+
+
+def test_the_secretary_writes_to_all_invitees_once(lde, make_meeting, client, auth, smtp_server):
+    meeting = make_meeting(lde, title="Werkbezoek Mariasteen")
+    sent_out()
+    db.session.commit()
+    auth.login(lde.people["secretary"].email)
+    page = client.get(f"/meetings/{meeting.id}/mail").get_data(as_text=True)
+    assert "Stille Steven" in page  # has no address: listed as not reached
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', page).group(1)
+    form = {"token": token, "subject": "Andere zaal", "text": "We zitten in **zaal 2**."}
+    first = client.post(f"/meetings/{meeting.id}/mail", data=form)
+    again = client.post(f"/meetings/{meeting.id}/mail", data=form)  # sent twice by mistake
+    assert first.status_code == again.status_code == 302
+    notes = messages("meeting_note")
+    assert sorted(m.to_email for m in notes) == ["mark@rose.example.org", "sara@rose.example.org"]
+    assert deliver_due().sent == 2
+    mails = {mail["To"].split("<")[-1].rstrip(">"): mail for mail in smtp_server.messages}
+    mark = mails["mark@rose.example.org"]
+    assert mark["Subject"] == "Werkbezoek Mariasteen: Andere zaal"
+    assert "Sara Secretaris writes to everyone invited to Werkbezoek Mariasteen:" in (
+        mark.get_body(preferencelist=("plain",)).get_content()
+    )
+    assert "<strong>zaal 2</strong>" in mark.get_body(preferencelist=("html",)).get_content()
+
+
+def test_an_empty_message_is_refused_and_keeps_the_subject(lde, make_meeting, client, auth):
+    meeting = make_meeting(lde)
+    db.session.commit()
+    auth.login(lde.people["secretary"].email)
+    answer = client.post(
+        f"/meetings/{meeting.id}/mail", data={"token": "t1", "subject": "Zaal", "text": "  "}
+    )
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "Schrijf het bericht." in html
+    assert 'value="Zaal"' in html
+    assert messages("meeting_note") == []
+    auth.logout()
+    auth.login(lde.people["member"].email)
+    assert client.get(f"/meetings/{meeting.id}/mail").status_code in (403, 404)
+
+
+def test_duplicating_a_meeting_opens_the_form_with_its_details(lde, make_meeting, client, auth):
+    meeting = make_meeting(
+        lde, title="Intervisie", starts_at=brussels(2027, 3, 9, 9, 30), minutes=90
+    )
+    db.session.commit()
+    auth.login(lde.people["secretary"].email)
+    html = client.get(f"/meetings/new?copy={meeting.id}").get_data(as_text=True)
+    assert "Een kopie van Intervisie van 9 mrt 2027" in html
+    assert re.search(r'id="title"[^>]*value="Intervisie"', html)
+    assert re.search(r'id="start_time"[^>]*value="09:30"', html)
+    assert re.search(r'id="end_time"[^>]*value="11:00"', html)
+    assert re.search(r'id="location"[^>]*value="W13, Kortrijk"', html)
+    assert re.search(rf'<option selected value="{lde.id}">|<option value="{lde.id}" selected', html)
+    assert (
+        re.search(r'id="day"[^>]*value=""', html)
+        or 'id="day" name="day" required type="date">' in html
+    )
