@@ -30,7 +30,7 @@ def setup(app: Flask) -> None:
     app.context_processor(remark_views.remark_helpers)
     register_template_hook(app, "minutes-item", "agendas/_remarks.html", priority=70)
     meetings_created.connect(operations.prepare_agendas, weak=False)
-    register_template_hook(app, "home", "agendas/_home.html")
+    register_template_hook(app, "home", "agendas/_home.html", priority=30)
     register_template_hook(app, "body-page", "agendas/_body_links.html")
     register_template_hook(app, "meeting-page", "agendas/_meeting_agenda.html")
     register_template_hook(app, "meeting-mail", "agendas/_mail_agenda.html")

@@ -31,10 +31,12 @@ from rosemeet.agendas.models import (
     ProposalStatus,
     TemplateItem,
 )
+from rosemeet.core.time import local_today
 from rosemeet.db import utcnow
 from rosemeet.extensions import db
 from rosemeet.meetings.models import Meeting, MeetingStatus, meeting_body
-from rosemeet.network.models import Body, RelationKind
+from rosemeet.network.models import Body, Membership, RelationKind
+from rosemeet.network.permissions import BODY_MANAGERS
 from rosemeet.network.queries import related_bodies
 from rosemeet.plan.models import PlanAction, PlanHeading
 
@@ -216,6 +218,28 @@ def pending_counts(bodies: list[Body]) -> dict[int, int]:
         .group_by(Proposal.body_id)
     )
     return dict(rows.all())
+
+
+def proposals_waiting_for(person: Person) -> list[tuple[Body, int]]:
+    """The bodies whose proposals wait for this person (their chair or secretary; every body
+    for an admin), with how many wait, by body name."""
+    query = (
+        select(Body, func.count(Proposal.id))
+        .join(Proposal, Proposal.body_id == Body.id)
+        .where(Proposal.status == ProposalStatus.PENDING)
+        .group_by(Body.id)
+        .order_by(Body.name)
+    )
+    if not person.is_admin:
+        today = local_today()
+        runs = select(Membership.body_id).where(
+            Membership.person_id == person.id,
+            Membership.role.in_(BODY_MANAGERS),
+            or_(Membership.since.is_(None), Membership.since <= today),
+            or_(Membership.until.is_(None), Membership.until >= today),
+        )
+        query = query.where(Body.id.in_(runs))
+    return [(body, count) for body, count in db.session.execute(query).all()]
 
 
 def pending_proposals(body: Body) -> list[Proposal]:

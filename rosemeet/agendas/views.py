@@ -49,8 +49,13 @@ bp = Blueprint("agendas", __name__)
 
 
 def agenda_helpers() -> dict:
-    """``agenda_for(meeting)`` for the meeting page; ``published_agenda(meeting)`` for mail."""
-    return {"agenda_for": _agenda_for_page, "published_agenda": _published_agenda}
+    """``agenda_for(meeting)`` for the meeting page, ``published_agenda(meeting)`` for mail,
+    ``proposals_waiting()`` for the home page."""
+    return {
+        "agenda_for": _agenda_for_page,
+        "published_agenda": _published_agenda,
+        "proposals_waiting": lambda: queries.proposals_waiting_for(current_user),
+    }
 
 
 def _published_agenda(meeting: Meeting) -> queries.AgendaView | None:

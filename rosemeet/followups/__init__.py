@@ -39,6 +39,7 @@ def setup(app: Flask) -> None:
     register_agenda_section(feedback.reported_agenda_sections)
     search.track_changes()
     register_template_hook(app, "nav", "followups/_nav.html")
+    register_template_hook(app, "home", "followups/_home.html", priority=20)
     register_template_hook(app, "body-page", "followups/_closing_report.html", priority=10)
     register_template_hook(app, "agenda-follow-ups", "followups/_meeting_followups.html")
     register_template_hook(app, "agenda-follow-ups", "followups/_reported_agendas.html", 60)

@@ -38,7 +38,7 @@ def setup(app: Flask) -> None:
     membership_ended.connect(operations.uninvite, weak=False)
     register_meeting_counter(app, queries.held_meetings_per_year)
     register_template_hook(app, "nav", "meetings/_nav.html")
-    register_template_hook(app, "home", "meetings/_home.html")
+    register_template_hook(app, "home", "meetings/_home.html", priority=10)
     register_template_hook(app, "body-page", "meetings/_body_meetings.html")
     register_template_hook(app, "minutes-top", "meetings/_minutes_attendance.html")
     register_demo_step(app, demo.load_demo)
