@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from rosemeet.accounts.models import Person
+from rosemeet.core.i18n import babel_locale
 from rosemeet.extensions import db
 from rosemeet.followups import digest as followups_digest
 from rosemeet.mail.models import MessageStatus, OutboxMessage
@@ -44,13 +46,17 @@ def weekly_digest(today: date) -> Iterator[Reminder]:
     admins = db.session.scalars(select(Person).where(Person.is_admin.is_(True))).all()
     if not admins:
         return
-    context = digest_context(today)
+    contexts: dict[str, dict] = {}  # the sections' lines are text: made once per language
     week = today.isocalendar()
     for person in admins:
+        language = babel_locale(person.locale)
+        if language not in contexts:
+            with force_locale(language):
+                contexts[language] = digest_context(today)
         yield Reminder(
             person=person,
             key=f"person {person.id}:{week.year}-W{week.week:02d}",
             subject=lambda: _("rosemeet: your week"),
             template="scheduler/mail_digest",
-            context=context,
+            context=contexts[language],
         )

@@ -7,10 +7,13 @@ from datetime import date
 
 import pytest
 from flask_babel import force_locale
+from sqlalchemy import select
 
 from rosemeet.core.i18n import babel_locale
 from rosemeet.extensions import db
 from rosemeet.followups import digest
+from rosemeet.mail.models import OutboxMessage
+from rosemeet.mail.reminders import queue_due_reminders
 
 #: the due date, and a Monday after it on which the digest lists the follow-up as overdue
 DUE = date(2027, 1, 12)
@@ -47,3 +50,17 @@ def test_english_pages_and_digest_show_the_british_medium_date(rose, overdue, cl
     with force_locale(babel_locale("en")):  # as the mails are rendered for a person in English
         (section,) = digest.digest_sections(DIGEST_DAY)
     assert section["lines"] == ["AG: Offerte fietsen opvragen (Mo Lid (W13), due 12 Jan 2027)"]
+
+
+def test_each_administrator_gets_the_digest_lines_in_their_own_language(rose, overdue, make_person):
+    dutch = make_person("Rita Regisseur", admin=True)
+    english = make_person("Eva Admin", admin=True, locale="en")
+    assert queue_due_reminders(DIGEST_DAY) >= 2
+    digests = {
+        m.person_id: m.text_body
+        for m in db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "reminder_digest")
+        )
+    }
+    assert "Offerte fietsen opvragen (Mo Lid (W13), tegen 12 jan 2027)" in digests[dutch.id]
+    assert "Offerte fietsen opvragen (Mo Lid (W13), due 12 Jan 2027)" in digests[english.id]
