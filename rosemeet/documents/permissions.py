@@ -13,6 +13,8 @@ member who proposed an item only their own documents on it).
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import select
 
 from rosemeet.agendas.models import AgendaItem, Proposal
@@ -90,16 +92,26 @@ def add_to_minutes(user, meeting) -> bool:
     return can(user, "edit_minutes", meeting)
 
 
-def add_to_item(user, item) -> bool:
-    """Those who make the agenda, and the member who proposed the item (while they see it)."""
+def add_to_item(user, item, *, proposed: Collection[int] | None = None) -> bool:
+    """Those who make the agenda, and the member who proposed the item (while they see it).
+    ``proposed`` are the ids of the items the user proposed, when already read (a page that
+    asks for every item of an agenda reads them once)."""
     if item is None or not logged_in(user):
         return False
     if can(user, "edit", item):
         return True
-    proposed = db.session.scalar(
-        select(Proposal.id).where(Proposal.item_id == item.id, Proposal.proposer_id == user.id)
-    )
-    return proposed is not None and can(user, "view", item)
+    if proposed is not None:
+        mine = item.id in proposed
+    else:
+        mine = (
+            db.session.scalar(
+                select(Proposal.id).where(
+                    Proposal.item_id == item.id, Proposal.proposer_id == user.id
+                )
+            )
+            is not None
+        )
+    return mine and can(user, "view", item)
 
 
 def add_to_decision(user, decision) -> bool:

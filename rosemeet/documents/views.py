@@ -34,7 +34,7 @@ from rosemeet.documents import papers, queries
 from rosemeet.documents.filetypes import INLINE
 from rosemeet.documents.forms import MAX_FILES, AttachForm, DocumentForm, LibraryForm, VersionForm
 from rosemeet.documents.models import Document, DocumentVersion, FileFamily, TargetKind
-from rosemeet.documents.permissions import may_add, may_read, runs_any
+from rosemeet.documents.permissions import add_to_item, may_add, may_read, runs_any
 from rosemeet.documents.queries import Target, load_target, target_of
 from rosemeet.documents.storage import storage
 from rosemeet.extensions import csrf, db
@@ -92,15 +92,13 @@ def item_documents(item: AgendaItem) -> list[Document]:
 
 
 def may_attach_to_item(item: AgendaItem) -> bool:
-    """May the visitor attach papers to an agenda item: those who edit the agenda, and members
-    to the items they proposed (their proposals read once per request)."""
-    if can(current_user, "edit", item):
-        return True
-    if not current_user.is_authenticated:
-        return False
+    """``permissions.add_to_item`` for the visitor, with the items they proposed read once per
+    request (the agenda asks for each of its items)."""
     if "documents_proposed" not in g:
-        g.documents_proposed = queries.proposed_item_ids(current_user)
-    return item.id in g.documents_proposed and can(current_user, "view", item)
+        g.documents_proposed = (
+            queries.proposed_item_ids(current_user) if current_user.is_authenticated else set()
+        )
+    return add_to_item(current_user, item, proposed=g.documents_proposed)
 
 
 def assets_needed() -> bool:
