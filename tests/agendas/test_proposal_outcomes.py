@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from rosemeet.agendas import operations as ops
+from rosemeet.agendas.models import ItemRole
 from rosemeet.extensions import db
 from rosemeet.mail.models import OutboxMessage
 from rosemeet.network import operations as network
@@ -118,3 +119,23 @@ def test_the_sending_item_shows_the_outcome(client, auth, rose, make_meeting):
     assert "naar AV gestuurd" not in page
     minutes = client.get(f"/meetings/{ag_meeting.id}/minutes").get_data(as_text=True)
     assert "door de AV afgewezen: Geen &lt;b&gt;budget&lt;/b&gt;" in minutes
+
+
+def test_an_item_shows_its_everyday_tools_and_folds_the_rest(client, auth, rose, make_meeting):
+    ag_meeting = make_meeting(rose.ag)
+    welcome = ops.add_item(ag_meeting, title="Welkom")
+    welcome.role = ItemRole.WELCOME
+    item = ops.add_item(ag_meeting, title="Regionale jobbeurs 2027")
+    db.session.commit()
+    auth.login(rose.secretary.email)
+    page = client.get(f"/meetings/{ag_meeting.id}/agenda").get_data(as_text=True)
+
+    def tools(item_id: int) -> str:
+        start = page.index(f'action="/agenda-items/{item_id}/move"')
+        return page[start : page.index("</footer>", start)]
+
+    assert "Naar AV sturen" not in tools(welcome.id)  # a standard item goes nowhere
+    folded = tools(item.id)
+    assert folded.index("<summary") < folded.index("Naar AV sturen")
+    assert folded.index("<summary") < folded.index("Verwijderen")
+    assert folded.index("Bewerken") < folded.index("<summary")
