@@ -38,21 +38,23 @@ def attendees_of(meeting, people) -> list[ical.Attendee]:
     """The invitees with an address, with their strongest role and their answer."""
     on = meeting.local_start.date()
     responses = {a.person_id: a.response.value for a in meeting.attendances}
-    result = []
-    for person in people:
-        if not person.email:
-            continue
-        roles = [
-            m.role.value
-            for body in meeting.bodies
-            for m in body.memberships
-            if m.person_id == person.id and m.is_current(on)
-        ]
-        role = min(roles, key=_ROLE_RANK.__getitem__) if roles else "member"
-        result.append(
-            ical.Attendee(person.name, person.email, role, responses.get(person.id, "needs_action"))
+    strongest: dict[int, str] = {}  # one pass over the memberships, not one per person
+    for body in meeting.bodies:
+        for m in body.memberships:
+            if m.is_current(on):
+                held = strongest.get(m.person_id)
+                if held is None or _ROLE_RANK[m.role.value] < _ROLE_RANK[held]:
+                    strongest[m.person_id] = m.role.value
+    return [
+        ical.Attendee(
+            person.name,
+            person.email,
+            strongest.get(person.id, "member"),
+            responses.get(person.id, "needs_action"),
         )
-    return result
+        for person in people
+        if person.email
+    ]
 
 
 def coalesce_key(meeting, person) -> str:
@@ -60,22 +62,49 @@ def coalesce_key(meeting, person) -> str:
     return f"meeting:{meeting.id}:person:{person.id}"
 
 
-def message_options(meeting, person, what: str, people, description: str = "") -> dict:
-    """Options for ``mail.operations.enqueue``: the calendar part, its method, coalescing.
+#: a REQUEST lists every invitee up to this many (a calendar then shows who else comes); for a
+#: bigger meeting it lists the recipient alone, so that N invitations cost N, not N squared
+LISTED_ATTENDEES = 50
 
-    ``what`` is "invite", "update" or "cancel"; ``people`` are the meeting's invitees (a
-    person who is no longer invited gets a CANCEL that lists only them).
-    """
-    method = "CANCEL" if what == "cancel" else "REQUEST"
-    listed = attendees_of(meeting, people if method == "REQUEST" else [person])
-    return {
-        "calendar_body": ical.invitation(
-            method, meeting, meeting_details(meeting, description), listed
-        ),
-        "calendar_method": method,
-        "coalesce_key": coalesce_key(meeting, person),
-        "delay": UPDATE_COALESCE_DELAY if what == "update" else None,
-    }
+
+class CalendarParts:
+    """The calendar parts of one meeting's invitations to ``people`` (its invitees), made once
+    for all of them: the organiser, the attendees with their roles and, for a meeting of at
+    most LISTED_ATTENDEES, the one REQUEST that lists them all."""
+
+    def __init__(self, meeting, people, description: str = "") -> None:
+        self.meeting = meeting
+        self.details = meeting_details(meeting, description)
+        self.listed = attendees_of(meeting, people)
+        self.by_email = {attendee.email: attendee for attendee in self.listed}
+        self._everyone: str | None = None
+
+    def _one(self, person) -> list[ical.Attendee]:
+        found = self.by_email.get(person.email)
+        return [found] if found is not None else attendees_of(self.meeting, [person])
+
+    def options(self, person, what: str) -> dict:
+        """Options for ``mail.operations.enqueue``: the calendar part, its method, coalescing.
+        ``what`` is "invite", "update" or "cancel" (a CANCEL lists only the person: also one
+        who is no longer invited)."""
+        method = "CANCEL" if what == "cancel" else "REQUEST"
+        if method == "REQUEST" and len(self.listed) <= LISTED_ATTENDEES:
+            if self._everyone is None:
+                self._everyone = ical.invitation(method, self.meeting, self.details, self.listed)
+            body = self._everyone
+        else:
+            body = ical.invitation(method, self.meeting, self.details, self._one(person))
+        return {
+            "calendar_body": body,
+            "calendar_method": method,
+            "coalesce_key": coalesce_key(self.meeting, person),
+            "delay": UPDATE_COALESCE_DELAY if what == "update" else None,
+        }
+
+
+def message_options(meeting, person, what: str, people, description: str = "") -> dict:
+    """``CalendarParts(meeting, people, description).options(person, what)``, for one mail."""
+    return CalendarParts(meeting, people, description).options(person, what)
 
 
 def cancellation_options(meetings, person) -> dict:

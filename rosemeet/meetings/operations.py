@@ -211,7 +211,9 @@ def notify(meeting: Meeting, what: str) -> int:
         return 0
     queued = 0
     with outside_request_context():
+        helpers = _per_meeting_helpers()
         people = invitees(meeting)
+        parts = invitations.CalendarParts(meeting, people)
         for person in people:
             if not person.email:
                 continue
@@ -226,7 +228,8 @@ def notify(meeting: Meeting, what: str) -> int:
                 elif withdraw(waiting):
                     continue
                 # else a delivery run has just taken the invitation: the cancellation follows
-            enqueue(**_message(meeting, person, what_now, people))
+            options = parts.options(person, what_now)
+            enqueue(**_message(meeting, person, what_now, people, options=options, helpers=helpers))
             queued += 1
     return queued
 
@@ -303,7 +306,7 @@ def queue_invitations(meetings: list[Meeting]) -> int:
     """Queue the invitations of many new meetings at once (a series): the messages that
     ``notify(meeting, "invite")`` queues for each, with a few queries and one bulk insert.
 
-    The calendar part lists every invitee, so it is made once per meeting, not per invitee.
+    The calendar parts are made once per meeting (``invitations.CalendarParts``).
     """
     now = utcnow()
     messages = []
@@ -313,13 +316,11 @@ def queue_invitations(meetings: list[Meeting]) -> int:
             if meeting.ends_at <= now:
                 continue
             people = invitees(meeting)
-            options = None
+            parts = invitations.CalendarParts(meeting, people)
             for person in people:
                 if not person.email:
                     continue
-                if options is None:
-                    options = invitations.message_options(meeting, person, "invite", people)
-                own = {**options, "coalesce_key": invitations.coalesce_key(meeting, person)}
+                own = parts.options(person, "invite")
                 messages.append(
                     _message(meeting, person, "invite", people, options=own, helpers=helpers)
                 )
@@ -963,7 +964,7 @@ def create_meeting(
     db.session.flush()
     meeting_signals.meetings_created.send([meeting])
     if notify_new:
-        notify(meeting, "invite")
+        queue_invitations([meeting])  # a new meeting has nothing waiting: one bulk insert
     logger.info("meeting %s created", meeting.id)
     return meeting
 

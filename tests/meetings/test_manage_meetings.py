@@ -16,6 +16,7 @@ from rosemeet.db import utcnow
 from rosemeet.extensions import db
 from rosemeet.mail.delivery import deliver_due
 from rosemeet.mail.models import MessageStatus, OutboxMessage
+from rosemeet.meetings import invitations
 from rosemeet.meetings import operations as ops
 from rosemeet.meetings.models import Meeting, MeetingStatus, Presence
 from rosemeet.network.models import Role
@@ -309,3 +310,20 @@ def test_duplicating_a_meeting_opens_the_form_with_its_details(lde, make_meeting
         re.search(r'id="day"[^>]*value=""', html)
         or 'id="day" name="day" required type="date">' in html
     )
+
+
+def test_a_big_meeting_lists_each_recipient_alone_so_invitations_stay_linear(
+    make_person, make_body, make_meeting
+):
+    people = [make_person(f"Lid {n:02d}") for n in range(invitations.LISTED_ATTENDEES + 1)]
+    forum = make_body("Lerend netwerk", members=dict.fromkeys(people, Role.MEMBER))
+    meeting = make_meeting(forum)
+    queued = {m.to_email: m.calendar_body for m in messages("meeting_invite")}
+    assert len(queued) == len(people)
+    for person in people[:3]:
+        attendees = re.findall(r"^ATTENDEE[^\n]*(?:\n [^\n]*)*", queued[person.email], re.M)
+        assert len(attendees) == 1 and person.email in attendees[0].replace("\r\n ", "")
+    small = make_body("Kern", members={people[0]: Role.CHAIR, people[1]: Role.MEMBER})
+    everyone = invitations.CalendarParts(make_meeting(small), people[:2])
+    assert everyone.options(people[0], "invite")["calendar_body"].count("ATTENDEE") == 2
+    assert meeting.id
