@@ -16,17 +16,19 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import flask_smorest
 from flask import g, request
 from flask_babel import gettext as _
+from sqlalchemy import Select
 from webargs.flaskparser import FlaskParser
 
 from rosemeet.accounts.operations import person_for_api_token
+from rosemeet.core import pagination as pages
 from rosemeet.core import schemas as s
 from rosemeet.core.errors import ApiError, Refused, commit_bookkeeping, json_error
+from rosemeet.core.pagination import MAX_PER_PAGE, PER_PAGE, Page
 from rosemeet.core.permissions import can
 from rosemeet.extensions import csrf, db
 
@@ -37,7 +39,6 @@ PREFIX = "/api/v1"
 #: how deep a request's JSON may nest (the deepest documented body nests three levels)
 MAX_JSON_DEPTH = 32
 #: list endpoints: the page size when none is asked, and the largest one (a larger is a 400)
-PER_PAGE, MAX_PER_PAGE = 50, 200
 #: the security of an endpoint that answers without a token too (public data only)
 OPTIONAL_TOKEN: list[dict[str, list[str]]] = [{}, {"bearer": []}]
 
@@ -265,21 +266,9 @@ class PageQuery(Query):
     )
 
 
-@dataclass
-class Page:
-    """One page of a list, as a list endpoint answers it."""
-
-    items: Sequence[Any]
-    page: int
-    per_page: int
-    total: int
-
-
-def paginate(rows: Sequence[Any], query: dict[str, Any]) -> Page:
-    """The page of ``rows`` (already in their stable order) that the query string asks for."""
-    page, per_page = query["page"], query["per_page"]
-    start = (page - 1) * per_page
-    return Page(rows[start : start + per_page], page, per_page, len(rows))
+def paginate(rows: Select[Any] | Sequence[Any], query: dict[str, Any]) -> Page:
+    """The page of ``rows`` (a query or a list, in a stable order) the query string asks for."""
+    return pages.paginate(rows, query["page"], query["per_page"])
 
 
 _PAGES: dict[type, type] = {}

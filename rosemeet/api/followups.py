@@ -138,7 +138,7 @@ def list_follow_ups(query: dict):
         action_id=query.get("action"),
         report_to_id=query.get("report_to"),
     )
-    return paginate(queries.tracker(api_user(), flt, local_today(), limit=None), query)
+    return paginate(queries.tracker(api_user(), flt, local_today()), query)
 
 
 @bp.get("/follow-ups/<int:follow_up_id>")

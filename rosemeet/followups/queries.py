@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from flask import g, has_request_context
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin, current_user
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 from sqlalchemy.orm import aliased, selectinload
 
 from rosemeet.agendas.models import AgendaItem, Proposal, agenda_item_action
@@ -55,7 +56,6 @@ def _follow_up_load():
 def _decision_load():
     return (
         selectinload(Decision.meeting).selectinload(Meeting.bodies),
-        selectinload(Decision.agenda_item),
         selectinload(Decision.actions),
         selectinload(Decision.follow_ups),
     )
@@ -350,6 +350,18 @@ def meeting_outcomes(meeting: Meeting) -> dict[int, tuple[list[Decision], list[F
 # --- the tracker -----------------------------------------------------------------------------
 
 
+def owner_choices(model, owner_column) -> list[Any]:
+    """(id, name) of the people or organisations that own a follow-up, by name: the tracker's
+    owner filters list these, not the whole address book."""
+    return list(
+        db.session.execute(
+            select(model.id, model.name)
+            .where(model.id.in_(select(owner_column).where(owner_column.is_not(None))))
+            .order_by(model.name)
+        ).all()
+    )
+
+
 @dataclass
 class TrackerFilter:
     """What the tracker shows; empty fields do not filter."""
@@ -365,8 +377,9 @@ class TrackerFilter:
     open_only: bool = False
 
 
-def tracker(user, flt: TrackerFilter, today: date, limit: int | None = 500) -> list[FollowUp]:
-    """Follow-ups the user may read, filtered; overdue first, then by due date."""
+def tracker(user, flt: TrackerFilter, today: date) -> Select[Any]:
+    """Follow-ups the user may read, filtered; overdue first, then by due date: a query to
+    paginate (``core.pagination``)."""
     query = select(FollowUp).where(readable_follow_ups(user))
     if flt.body_id:
         query = query.where(
@@ -392,10 +405,9 @@ def tracker(user, flt: TrackerFilter, today: date, limit: int | None = 500) -> l
                 )
             )
         )
-    query = query.options(*_follow_up_load()).order_by(
+    return query.options(*_follow_up_load()).order_by(
         FollowUp.due_on.is_(None), FollowUp.due_on, FollowUp.id
     )
-    return list(db.session.scalars(query.limit(limit)))
 
 
 def my_follow_ups(person, today: date) -> list[FollowUp]:
@@ -546,8 +558,9 @@ def referrals(user, body_id: int | None = None, open_only: bool = False) -> list
 # --- the decision register -------------------------------------------------------------------
 
 
-def decisions(user, body_id: int | None = None, year: int | None = None) -> list[Decision]:
-    """The register: decisions of the bodies the user reads, newest first."""
+def decisions(user, body_id: int | None = None, year: int | None = None) -> Select[Any]:
+    """The register: decisions of the bodies the user reads, newest first, as a query to
+    paginate (``core.pagination``): each page loads its own rows' relations only."""
     query = select(Decision)
     ids = visible_body_ids(user)
     if ids is not None:
@@ -556,15 +569,11 @@ def decisions(user, body_id: int | None = None, year: int | None = None) -> list
         query = query.where(Decision.body_id == body_id)
     if year:
         query = query.where(Decision.year == year)
-    return list(
-        db.session.scalars(
-            query.options(*_decision_load()).order_by(
-                Decision.year.desc(),
-                Decision.decided_on.desc(),
-                Decision.sequence.desc(),
-                Decision.id.desc(),
-            )
-        )
+    return query.options(*_decision_load()).order_by(
+        Decision.year.desc(),
+        Decision.decided_on.desc(),
+        Decision.sequence.desc(),
+        Decision.id.desc(),
     )
 
 

@@ -14,6 +14,7 @@ from rosemeet.accounts.models import Person
 from rosemeet.agendas.models import Agenda, AgendaItem
 from rosemeet.core.enums import select_choices
 from rosemeet.core.forms import ConfirmForm, attempt, given, show_error
+from rosemeet.core.pagination import paginate, requested_page
 from rosemeet.core.permissions import can, get_or_404, require
 from rosemeet.core.time import format_day, local_today
 from rosemeet.core.web import parse_id, safe_next
@@ -411,17 +412,16 @@ def tracker():
         open_only=request.args.get("status", "") == "",
     )
     today = local_today()
-    rows = queries.tracker(current_user, flt, today)
+    page = paginate(queries.tracker(current_user, flt, today), *requested_page())
     return render_template(
         "followups/tracker.html",
-        rows=rows,
+        rows=page.items,
+        page=page,
         flt=flt,
         today=today,
         bodies=visible_bodies(current_user, include_archived=True),
-        people=db.session.execute(select(Person.id, Person.name).order_by(Person.name)).all(),
-        organisations=db.session.execute(
-            select(Organisation.id, Organisation.name).order_by(Organisation.name)
-        ).all(),
+        people=queries.owner_choices(Person, FollowUp.owner_person_id),
+        organisations=queries.owner_choices(Organisation, FollowUp.owner_organisation_id),
         actions=_action_choices(),
         statuses=list(FollowUpStatus),
         status_arg=request.args.get("status"),
@@ -457,9 +457,11 @@ def referrals():
 def decisions():
     """The decision register: per body and year, or for the whole network."""
     body_id, year = _int_arg("body"), _int_arg("year")
+    page = paginate(queries.decisions(current_user, body_id, year), *requested_page())
     return render_template(
         "followups/decisions.html",
-        rows=queries.decisions(current_user, body_id, year),
+        page=page,
+        rows=page.items,
         bodies=visible_bodies(current_user, include_archived=True),
         years=queries.decision_years(),
         body_id=body_id,

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, render_template
 from flask_login import current_user
 
 from rosemeet.core.permissions import get_or_404
+from rosemeet.extensions import db
 from rosemeet.followups import queries as followups
 from rosemeet.meetings.models import Meeting
 from rosemeet.meetings.queries import load_meeting
@@ -68,7 +69,7 @@ def archive(body_id: int):
     body = get_or_404(current_user, Body, body_id)
     years = queries.by_year(queries.approved_minutes(body, current_user))
     decisions = {
-        year: followups.decisions(current_user, body.id, year)
+        year: list(db.session.scalars(followups.decisions(current_user, body.id, year)))
         if current_user.is_authenticated
         else []
         for year, _meetings in years

@@ -18,6 +18,11 @@ from rosemeet.network.models import Role
 from tests.followups.conftest import TODAY, brussels, make_meeting_at
 
 
+def tracked(user, flt, today):
+    """The tracker's rows (its query, run)."""
+    return list(db.session.scalars(queries.tracker(user, flt, today)))
+
+
 def _numbers(decisions):
     return [d.number for d in decisions]
 
@@ -135,7 +140,7 @@ def test_closing_in_the_report_to_body_shows_afgehandeld_at_the_origin(
     assert _carried(rose.ag_may) == {}
     # the Actiegroep's tracker shows it as afgehandeld, and the referral as dealt with
     flt = queries.TrackerFilter(body_id=rose.ag.id, status=FollowUpStatus.DONE)
-    assert queries.tracker(rose.secretary, flt, TODAY) == [follow_up]
+    assert tracked(rose.secretary, flt, TODAY) == [follow_up]
     (referral,) = queries.referrals(rose.secretary)
     assert (referral.state, referral.dealt_in) == ("dealt", rose.roa_april)
 
@@ -226,11 +231,11 @@ def test_the_tracker_filters_and_respects_who_may_read(rose, make_follow_up, mak
     action = make_follow_up(rose.ag_march, "Met actie", actions=[rose.action])
     roa_only = make_follow_up(rose.roa_april, "Alleen ROA")
     filters = queries.TrackerFilter
-    assert queries.tracker(rose.secretary, filters(overdue=True), TODAY) == [late]
-    assert queries.tracker(rose.secretary, filters(action_id=rose.action.id), TODAY) == [action]
-    assert queries.tracker(rose.secretary, filters(owner_person_id=rose.member.id), TODAY) == [late]
-    assert roa_only not in queries.tracker(rose.secretary, filters(), TODAY)
-    assert queries.tracker(rose.outsider, filters(), TODAY) == []
+    assert tracked(rose.secretary, filters(overdue=True), TODAY) == [late]
+    assert tracked(rose.secretary, filters(action_id=rose.action.id), TODAY) == [action]
+    assert tracked(rose.secretary, filters(owner_person_id=rose.member.id), TODAY) == [late]
+    assert roa_only not in tracked(rose.secretary, filters(), TODAY)
+    assert tracked(rose.outsider, filters(), TODAY) == []
     assert queries.my_follow_ups(rose.member, TODAY) == [late]
 
 
