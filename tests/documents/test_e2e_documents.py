@@ -31,6 +31,10 @@ DROP = """
 
 
 def _logout(page) -> None:
+    """Afmelden; on a phone the button is in the folded "Menu", so that opens first."""
+    menu = page.locator("details.nav-menu")
+    if menu.locator("summary").is_visible() and menu.get_attribute("open") is None:
+        menu.locator("summary").click()
     page.get_by_role("button", name="Afmelden").click()
 
 
