@@ -133,6 +133,10 @@ def calendar_links(meeting: Meeting) -> dict[str, str] | None:
     }
 
 
+#: a feed's last use is written at most this often (calendars poll every few minutes)
+USE_RECORDED_EVERY = timedelta(hours=1)
+
+
 def _cached_feed(feed: FeedToken) -> tuple[str, datetime, bytes]:
     """ETag, last change and bytes of a feed; rebuilt only when its stamp changed.
 
@@ -171,8 +175,11 @@ def feed(token: str):
     response.set_etag(etag)
     response.last_modified = changed
     response.make_conditional(request)
-    if response.status_code == 200:
-        item.last_used_at = utcnow()
+    now = utcnow()
+    if response.status_code == 200 and (
+        item.last_used_at is None or now - _utc(item.last_used_at) >= USE_RECORDED_EVERY
+    ):  # the feeds page says when it was last fetched: to the hour, not a write per poll
+        item.last_used_at = now
         commit_bookkeeping("feed use")  # before the commit point: this one never waits
     return response
 

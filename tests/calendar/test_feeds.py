@@ -2,14 +2,15 @@
 
 import logging
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 import vobject
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from rosemeet.calendar import operations as ops
-from rosemeet.calendar.models import FeedScope
+from rosemeet.calendar.models import FeedScope, FeedToken
+from rosemeet.db import utcnow
 from rosemeet.extensions import db
 from rosemeet.meetings import operations as meetings
 from rosemeet.network.models import Role
@@ -299,3 +300,27 @@ def test_guest_invitation_shows_in_the_person_feed(client, network, make_meeting
     db.session.commit()
     again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 200 and network["march"].uid in uids_of(again)
+
+
+def test_a_warm_poll_writes_nothing_and_the_last_use_is_kept_to_the_hour(
+    app, client, network, time_machine
+):
+    time_machine.move_to(utcnow(), tick=False)
+    url = new_feed(network["mia"], FeedScope.PERSON)
+    assert client.get(url).status_code == 200  # the first use is recorded
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200  # a calendar that ignores the ETag
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert not [s for s in statements if s.lstrip().upper().startswith("UPDATE")], statements
+    time_machine.shift(timedelta(hours=2))
+    assert client.get(url).status_code == 200
+    feed = db.session.scalar(select(FeedToken))
+    db.session.refresh(feed)
+    assert utcnow() - feed.last_used_at.replace(tzinfo=UTC) < timedelta(minutes=1)
