@@ -40,6 +40,7 @@ from rosemeet.followups.models import (
 )
 from rosemeet.followups.queries import visible_body_ids
 from rosemeet.meetings.models import Meeting, meeting_body
+from rosemeet.network.models import Body
 
 logger = logging.getLogger(__name__)
 
@@ -292,26 +293,39 @@ def _load_objects(docs) -> dict:
             select(AgendaItem)
             .where(AgendaItem.id.in_(by_kind[SearchKind.AGENDA_ITEM]))
             .options(
-                selectinload(AgendaItem.meeting).selectinload(Meeting.bodies),
+                selectinload(AgendaItem.meeting)
+                .selectinload(Meeting.bodies)
+                .selectinload(Body.memberships),
                 selectinload(AgendaItem.meeting).selectinload(Meeting.attendances),
-                selectinload(AgendaItem.body),
+                selectinload(AgendaItem.body).selectinload(Body.memberships),
             )
         ):
             out[(SearchKind.AGENDA_ITEM, item.id)] = item
             out[(SearchKind.MINUTES, item.id)] = item
         meeting_ids = {item.meeting_id for item in out.values() if item.meeting_id}
-        # the agendas, once: the permission rules look each one up (from the session now)
-        db.session.scalars(select(Agenda).where(Agenda.meeting_id.in_(meeting_ids))).all()
+        # the agendas, once: the permission rules look each one up in the session, which
+        # keeps them only while they are referenced: kept with the objects
+        out[(None, "agendas")] = db.session.scalars(
+            select(Agenda).where(Agenda.meeting_id.in_(meeting_ids))
+        ).all()
     if by_kind.get(SearchKind.DECISION):
         for decision in db.session.scalars(
-            select(Decision).where(Decision.id.in_(by_kind[SearchKind.DECISION]))
+            select(Decision)
+            .where(Decision.id.in_(by_kind[SearchKind.DECISION]))
+            .options(
+                selectinload(Decision.body).selectinload(Body.memberships),
+                selectinload(Decision.meeting).selectinload(Meeting.bodies),
+            )
         ):
             out[(SearchKind.DECISION, decision.id)] = decision
     if by_kind.get(SearchKind.FOLLOW_UP):
         for follow_up in db.session.scalars(
             select(FollowUp)
             .where(FollowUp.id.in_(by_kind[SearchKind.FOLLOW_UP]))
-            .options(selectinload(FollowUp.body), selectinload(FollowUp.report_to_body))
+            .options(
+                selectinload(FollowUp.body).selectinload(Body.memberships),
+                selectinload(FollowUp.report_to_body).selectinload(Body.memberships),
+            )
         ):
             out[(SearchKind.FOLLOW_UP, follow_up.id)] = follow_up
     return out

@@ -64,3 +64,30 @@ def test_odd_queries_are_harmless(rose, make_item):
     assert [h.title for h in search.search(rose.secretary, "sterretje")] == [
         'Quote " en sterretje *'
     ]
+
+
+def test_a_members_search_costs_the_same_statements_for_few_hits_and_many(
+    rose, make_item, make_follow_up, count_queries
+):
+    def add(n: int) -> None:
+        for meeting in (rose.ag_march, rose.ag_may, rose.roa_april):
+            for k in range(n):
+                item = make_item(meeting, f"Fietsplan {k}", description="Deelfietsen in de regio")
+                make_follow_up(meeting, f"Deelfietsen bestellen {k}", item=item)
+        for meeting in (rose.ag_march, rose.ag_may, rose.roa_april):
+            agendas.ensure_agenda(meeting)
+            agendas.publish_agenda(meeting)
+        db.session.commit()
+
+    def cost() -> tuple[int, int]:
+        db.session.expire_all()
+        with count_queries() as counter:
+            hits = search.search(rose.member, "deelfiets")
+        return counter.count, len(hits)
+
+    add(1)
+    few, few_hits = cost()
+    add(6)
+    many, many_hits = cost()
+    assert many_hits > 3 * few_hits
+    assert many == few
