@@ -4,8 +4,9 @@ API list."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, after types-wtforms 3.2
 
@@ -59,14 +60,12 @@ def body_relations(body: Body) -> tuple[list[BodyRelation], list[BodyRelation]]:
     return list(outgoing), list(incoming)
 
 
-def organisations() -> list[Organisation]:
-    """All organisations by name, with aliases."""
-    return list(
-        db.session.scalars(
-            select(Organisation)
-            .options(selectinload(Organisation.aliases))
-            .order_by(Organisation.name)
-        )
+def organisations() -> Select[Any]:
+    """All organisations by name, with aliases: a query to paginate (``core.pagination``)."""
+    return (
+        select(Organisation)
+        .options(selectinload(Organisation.aliases))
+        .order_by(Organisation.name, Organisation.id)
     )
 
 

@@ -12,6 +12,7 @@ from rosemeet.accounts import operations as accounts
 from rosemeet.accounts.models import Person
 from rosemeet.core.enums import select_choices
 from rosemeet.core.forms import ConfirmForm, attempt, given
+from rosemeet.core.pagination import paginate, requested_page
 from rosemeet.core.permissions import can, get_or_404, require
 from rosemeet.extensions import db
 from rosemeet.network import operations as ops
@@ -59,9 +60,11 @@ def home():
 def organisations():
     """All organisations of the network."""
     require(current_user, "view", Organisation)
+    page = paginate(queries.organisations(), *requested_page())
     return render_template(
         "network/organisations.html",
-        organisations=queries.organisations(),
+        organisations=page.items,
+        page=page,
         organisation_class=Organisation,
     )
 
@@ -309,12 +312,14 @@ def delete_relation(relation_id: int):
 @login_required
 def people():
     """The network's address book."""
-    rows = db.session.scalars(
-        select(Person).options(selectinload(Person.organisation)).order_by(Person.name)
-    ).all()
+    page = paginate(
+        select(Person).options(selectinload(Person.organisation)).order_by(Person.name, Person.id),
+        *requested_page(),
+    )
     return render_template(
         "network/people.html",
-        people=rows,
+        people=page.items,
+        page=page,
         can_create=can(current_user, "create", Person),
         confirm_form=ConfirmForm(),
     )

@@ -88,3 +88,15 @@ def test_the_tracker_pages(rose, make_follow_up, client, auth):
     assert "1-50 van 55" in first
     second = client.get("/follow-ups?page=2").get_data(as_text=True)
     assert "51-55 van 55" in second and 'rel="prev"' in second
+
+
+def test_the_address_book_and_the_organisations_page(rose, client, auth, make_person, admin):
+    for n in range(60):
+        make_person(f"Zz Persoon {n:02d}")
+    db.session.commit()
+    auth.login(admin.email)
+    first = client.get("/people").get_data(as_text=True)
+    assert "pagina 1 van 2" in first
+    second = client.get("/people?page=2").get_data(as_text=True)
+    assert "Zz Persoon 59" in second and "Zz Persoon 59" not in first
+    assert client.get("/organisations?page=7").status_code == 200
