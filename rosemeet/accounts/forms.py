@@ -65,7 +65,11 @@ class ProfileForm(Form):
 class ApiTokenForm(Form):
     """Name a new API token."""
 
-    name = StringField(_l("Name of the token"), validators=[DataRequired(), Length(max=100)])
+    #: its own id: the profile page shows this form beside ProfileForm, whose ``name`` has
+    #: the id "name" (the posted field stays ``name``)
+    name = StringField(
+        _l("Name of the token"), id="token-name", validators=[DataRequired(), Length(max=100)]
+    )
 
 
 class EndEverythingForm(Form):

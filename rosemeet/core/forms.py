@@ -14,13 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from contextlib import contextmanager, suppress
 from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from sqlalchemy.exc import ResourceClosedError
 from wtforms import (
     DateField,
@@ -31,6 +32,7 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
+from wtforms.csrf.core import CSRFTokenField
 from wtforms.fields.core import UnboundField
 from wtforms.form import BaseForm
 from wtforms.meta import DefaultMeta
@@ -41,6 +43,9 @@ from rosemeet.core.form_messages import TRANSLATIONS, Translations
 from rosemeet.core.text import forbidden_character
 from rosemeet.core.web import date_range_message, in_date_range
 from rosemeet.extensions import db
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsItems
 
 SINGLE_LINE_MESSAGE = _l("Do not use control characters (such as a line break) in this field.")
 MULTILINE_MESSAGE = _l(
@@ -141,6 +146,14 @@ class Form(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types: FlaskF
             if added:
                 field.validators = [*field.validators, *added]
             return field
+
+        def render_field(self, field: Field, render_kw: SupportsItems[str, Any]) -> Markup:
+            """Render as usual, but the CSRF token without an id: a page holds many forms
+            (a button is one), and each token would carry the same id "csrf_token"."""
+            if isinstance(field, CSRFTokenField):
+                render_kw = {"id": False, **dict(render_kw.items())}
+            rendered: Markup = super().render_field(field, render_kw)
+            return rendered
 
 
 class ConfirmForm(Form):
