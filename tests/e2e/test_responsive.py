@@ -163,7 +163,7 @@ CULPRITS = """() => [...document.querySelectorAll("body *")]
 
 
 def _shoot(page: Page, name: str, width: int) -> None:
-    if SHOTS and name in ("home", "body", "meeting", "calendar", "menu"):
+    if SHOTS and name in ("home", "body", "meeting", "calendar", "follow-ups", "menu"):
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SHOTS) / f"{name}-{width}.png"), full_page=True)
 
