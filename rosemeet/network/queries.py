@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, after types-wtforms 3.2
 
@@ -28,12 +28,31 @@ from rosemeet.network.models import (
 
 
 def visible_bodies(user, include_archived: bool = False, with_aliases: bool = False) -> list[Body]:
-    """The bodies this user may see, by name."""
-    query = select(Body).options(selectinload(Body.memberships)).order_by(Body.name)
+    """The bodies this user may see, by name. The database picks them (public ones and those
+    the user is a member of today; every one for an admin), so that only those are loaded,
+    with the memberships that the permission rules read next (an admin's pass needs none)."""
+    query = select(Body).order_by(Body.name)
     if with_aliases:
         query = query.options(selectinload(Body.aliases))
     if not include_archived:
         query = query.where(Body.archived_at.is_(None))
+    authenticated = getattr(user, "is_authenticated", False)
+    if authenticated and user.is_admin:
+        return list(db.session.scalars(query))
+    seen: ColumnElement[bool] = Body.is_public.is_(True)
+    if authenticated:
+        today = local_today()
+        seen = or_(
+            seen,
+            Body.id.in_(
+                select(Membership.body_id).where(
+                    Membership.person_id == user.id,
+                    or_(Membership.since.is_(None), Membership.since <= today),
+                    or_(Membership.until.is_(None), Membership.until >= today),
+                )
+            ),
+        )
+    query = query.where(seen).options(selectinload(Body.memberships))
     return [b for b in db.session.scalars(query) if can(user, "view", b)]
 
 
