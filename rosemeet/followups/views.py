@@ -443,9 +443,12 @@ def mine():
 def referrals():
     """Everything sent to another body, and whether that body has dealt with it."""
     body_id = _int_arg("body")
+    rows = queries.referrals(current_user, body_id, open_only=request.args.get("open") == "1")
+    page = paginate(rows, *requested_page())
     return render_template(
         "followups/referrals.html",
-        rows=queries.referrals(current_user, body_id, open_only=request.args.get("open") == "1"),
+        rows=page.items,
+        page=page,
         bodies=visible_bodies(current_user, include_archived=True),
         body_id=body_id,
         open_only=request.args.get("open") == "1",
