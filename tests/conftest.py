@@ -479,4 +479,13 @@ def browser_login(page, base: str, email: str, password: str = PASSWORD) -> None
     page.get_by_role("button", name="Aanmelden").click()
 
 
-__all__ = ["PASSWORD", "Role", "browser_login"]
+def browser_logout(page) -> None:
+    """Log out with the header's button ("Afmelden"); on a phone it is in the folded "Menu",
+    which is opened first."""
+    button = page.get_by_role("button", name="Afmelden")
+    if not button.is_visible():
+        page.locator("details.nav-menu > summary").click()
+    button.click()
+
+
+__all__ = ["PASSWORD", "Role", "browser_login", "browser_logout"]

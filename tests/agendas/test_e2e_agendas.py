@@ -15,21 +15,13 @@ from rosemeet.network import operations as network
 from rosemeet.network.models import BodyKind, Role
 from rosemeet.plan.importer import HeadingKind
 from rosemeet.plan.models import PlanAction, PlanHeading
-from tests.conftest import PASSWORD, browser_login, brussels
+from tests.conftest import PASSWORD, browser_login, browser_logout, brussels
 from tests.plan.conftest import plan_period
 
 pytestmark = pytest.mark.browser
 
 
 login = browser_login
-
-
-def logout(page) -> None:
-    """Afmelden; on a phone the button is in the folded "Menu", so that opens first."""
-    menu = page.locator("details.nav-menu")
-    if menu.locator("summary").is_visible() and menu.get_attribute("open") is None:
-        menu.locator("summary").click()
-    page.get_by_role("button", name="Afmelden").click()
 
 
 def test_secretary_builds_and_publishes_member_reads(app, page, live_server):
@@ -97,7 +89,7 @@ def test_secretary_builds_and_publishes_member_reads(app, page, live_server):
     assert "Gepland: 45 van 120 minuten." in page.locator("#time-total").inner_text()
     page.get_by_role("button", name="Agenda publiceren").click()
     assert page.locator("#agenda-status").inner_text() == "Gepubliceerd"
-    logout(page)
+    browser_logout(page)
 
     login(page, live_server, "mo@rose.example.org")
     page.goto(f"{live_server}/meetings/{meeting_id}")

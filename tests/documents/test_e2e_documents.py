@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from rosemeet.extensions import db
-from tests.conftest import browser_login
+from tests.conftest import browser_login, browser_logout
 
 pytestmark = pytest.mark.browser
 
@@ -30,14 +30,6 @@ DROP = """
 """
 
 
-def _logout(page) -> None:
-    """Afmelden; on a phone the button is in the folded "Menu", so that opens first."""
-    menu = page.locator("details.nav-menu")
-    if menu.locator("summary").is_visible() and menu.get_attribute("open") is None:
-        menu.locator("summary").click()
-    page.get_by_role("button", name="Afmelden").click()
-
-
 def test_a_pdf_dropped_on_an_item_is_downloaded_by_a_member(page, live_server, ag, pdf_bytes):
     secretary, member, outsider = ag.secretary.email, ag.member.email, ag.outsider.email
     meeting_id, item_id = ag.meeting.id, ag.item.id
@@ -50,7 +42,7 @@ def test_a_pdf_dropped_on_an_item_is_downloaded_by_a_member(page, live_server, a
     expect(page.get_by_text("1 document toegevoegd.")).to_be_visible()
     item = page.locator(f"#item-{item_id}")
     expect(item.get_by_role("link", name="Aanbod VDAB 2027", exact=True)).to_be_visible()
-    _logout(page)
+    browser_logout(page)
 
     page.set_viewport_size({"width": 390, "height": 844})
     browser_login(page, live_server, member)
@@ -67,7 +59,7 @@ def test_a_pdf_dropped_on_an_item_is_downloaded_by_a_member(page, live_server, a
     assert response.status == 200
     assert response.body() == pdf_bytes
     assert response.headers["content-type"] == "application/pdf"
-    _logout(page)
+    browser_logout(page)
 
     browser_login(page, live_server, outsider)
     assert page.request.get(f"{live_server}{href}").status == 404

@@ -22,7 +22,7 @@ from rosemeet.network import operations as network
 from rosemeet.network.models import BodyKind, RelationKind, Role
 from rosemeet.plan.importer import HeadingKind
 from rosemeet.plan.models import PlanAction, PlanHeading
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, browser_logout
 from tests.plan.conftest import plan_period
 
 pytestmark = pytest.mark.browser
@@ -36,14 +36,6 @@ def login(page, base_url, email, name):
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Aanmelden").click()
     expect(page.get_by_role("heading", name=f"Dag {name}")).to_be_visible()
-
-
-def logout(page):
-    """Afmelden; on a phone the button is in the folded "Menu", so that opens first."""
-    menu = page.locator("details.nav-menu")
-    if menu.locator("summary").is_visible() and menu.get_attribute("open") is None:
-        menu.locator("summary").click()
-    page.get_by_role("button", name="Afmelden").click()
 
 
 def _at(days: float) -> datetime:
@@ -145,7 +137,7 @@ def test_a_referral_travels_to_the_roa_and_its_answer_comes_back(page, live_serv
     page.get_by_label("Terugkoppelen naar").select_option(label="Regionaal Overleg Activering")
     page.get_by_role("button", name="Opvolgpunt toevoegen").click()
     expect(page.get_by_text("Opvolgpunt genoteerd.")).to_be_visible()
-    logout(page)
+    browser_logout(page)
 
     # the follow-up is on the ROA's agenda, with its origin; the ROA answers it there
     login(page, live_server, "roel@rose.example.org", "Roel ROA")
@@ -165,7 +157,7 @@ def test_a_referral_travels_to_the_roa_and_its_answer_comes_back(page, live_serv
     page.goto(f"{live_server}/meetings/{meeting_ids['roa_next']}/agenda")
     page.get_by_role("button", name="Dit verslag goedkeuren").click()
     expect(page.locator(".approval")).to_contain_text("Goedgekeurd")
-    logout(page)
+    browser_logout(page)
 
     # the Actiegroep's chair sees the answer on the next Actiegroep agenda ...
     login(page, live_server, "chris@rose.example.org", "Chris Voorzitter")
@@ -182,7 +174,7 @@ def test_a_referral_travels_to_the_roa_and_its_answer_comes_back(page, live_serv
     feedback.get_by_role("link", name="Lees het goedgekeurde verslag").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Verslag")
     expect(page.locator("main")).to_contain_text("Goedgekeurd")
-    logout(page)
+    browser_logout(page)
 
     # the Actiegroep sees it afgehandeld in its tracker and in the action's history
     login(page, live_server, "sara@rose.example.org", "Sara Secretaris")
