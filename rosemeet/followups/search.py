@@ -25,7 +25,19 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import Connection, delete, event, insert, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    column,
+    delete,
+    event,
+    insert,
+    or_,
+    select,
+    table,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session, selectinload
 
 from rosemeet.agendas.models import Agenda, AgendaItem
@@ -49,14 +61,6 @@ CANDIDATES = 300
 #: words shorter than this are left out of the query
 MIN_WORD = 2
 _WORD = re.compile(r"\w+", re.UNICODE)
-
-
-#: the PostgreSQL search; only the words are variable, and they are a bound parameter
-PG_SEARCH = (
-    "SELECT id FROM search_document WHERE "  # noqa: S608
-    f"{PG_DOCUMENT} @@ to_tsquery('simple', :q) "
-    f"ORDER BY ts_rank({PG_DOCUMENT}, to_tsquery('simple', :q)) DESC, id DESC LIMIT :n"
-)
 
 
 # --- keeping the documents in step -----------------------------------------------------------
@@ -203,18 +207,37 @@ def words(query: str) -> list[str]:
     return seen[:12]
 
 
-def _ranked_ids(terms: list[str]) -> list[int]:
-    """Ids of matching documents, best first: every word must match (as a prefix)."""
+def _ranked_ids(terms: list[str], seen: ColumnElement[bool] | None = None) -> list[int]:
+    """Ids of matching documents, best first: every word must match (as a prefix). ``seen``
+    (a condition on SearchDocument) cuts the candidates before they are ranked and counted,
+    so that a member's CANDIDATES are drawn from what they may see, not from everything."""
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
         tsquery = " & ".join(f"{t}:*" for t in terms)
-        return list(db.session.scalars(text(PG_SEARCH), {"q": tsquery, "n": CANDIDATES}))
-    match = " ".join('"' + t.replace('"', '""') + '"*' for t in terms)
-    statement = text(
-        "SELECT rowid FROM search_document_fts WHERE search_document_fts MATCH :q "
-        "ORDER BY rank, rowid DESC LIMIT :n"
-    )
-    return list(db.session.scalars(statement, {"q": match, "n": CANDIDATES}))
+        statement = (
+            select(SearchDocument.id)
+            .where(text(f"{PG_DOCUMENT} @@ to_tsquery('simple', :q)").bindparams(q=tsquery))
+            .order_by(
+                text(f"ts_rank({PG_DOCUMENT}, to_tsquery('simple', :q)) DESC").bindparams(
+                    q=tsquery
+                ),
+                SearchDocument.id.desc(),
+            )
+        )
+    else:
+        match = " ".join('"' + t.replace('"', '""') + '"*' for t in terms)
+        fts = table("search_document_fts", column("rowid"), column("rank"))
+        statement = (
+            select(fts.c.rowid)
+            .where(text("search_document_fts MATCH :q").bindparams(q=match))
+            .order_by(fts.c.rank, fts.c.rowid.desc())
+        )
+        if seen is not None:
+            statement = statement.where(fts.c.rowid.in_(select(SearchDocument.id).where(seen)))
+            seen = None
+    if seen is not None:
+        statement = statement.where(seen)
+    return list(db.session.scalars(statement.limit(CANDIDATES)))
 
 
 @dataclass
@@ -244,21 +267,20 @@ def search(user, query: str, limit: int = 50) -> list[Hit]:
     terms = words(query)
     if not terms:
         return []
-    ids = _ranked_ids(terms)
+    body_ids = visible_body_ids(user)
+    seen = None
+    if body_ids is not None:  # a first cut in SQL; ``can`` decides per object below
+        seen = or_(
+            SearchDocument.body_id.in_(body_ids),
+            SearchDocument.kind == SearchKind.FOLLOW_UP,
+            SearchDocument.meeting_id.in_(
+                select(meeting_body.c.meeting_id).where(meeting_body.c.body_id.in_(body_ids))
+            ),
+        )
+    ids = _ranked_ids(terms, seen)
     if not ids:
         return []
     statement = select(SearchDocument).where(SearchDocument.id.in_(ids))
-    body_ids = visible_body_ids(user)
-    if body_ids is not None:  # a first cut in SQL; ``can`` decides per object below
-        statement = statement.where(
-            or_(
-                SearchDocument.body_id.in_(body_ids),
-                SearchDocument.kind == SearchKind.FOLLOW_UP,
-                SearchDocument.meeting_id.in_(
-                    select(meeting_body.c.meeting_id).where(meeting_body.c.body_id.in_(body_ids))
-                ),
-            )
-        )
     documents = {d.id: d for d in db.session.scalars(statement)}
     objects = _load_objects(documents.values())
     hits: list[Hit] = []

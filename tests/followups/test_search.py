@@ -91,3 +91,17 @@ def test_a_members_search_costs_the_same_statements_for_few_hits_and_many(
     many, many_hits = cost()
     assert many_hits > 3 * few_hits
     assert many == few
+
+
+def test_the_candidates_are_drawn_from_what_the_member_may_see(rose, make_item, monkeypatch):
+    """Matches in a closed body the member is not in never crowd out the member's own: the
+    visibility cut comes before the best CANDIDATES are taken."""
+    for k in range(6):  # the LDE-fabriek is closed and Mo is not a member
+        make_item(rose.lde_april, f"Deelfietsen deelfietsen deelfietsen {k}")
+    mine = make_item(rose.ag_march, "Deelfietsen voor de Actiegroep")
+    for meeting in (rose.lde_april, rose.ag_march):
+        agendas.ensure_agenda(meeting)
+        agendas.publish_agenda(meeting)
+    db.session.commit()
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    assert [h.obj for h in search.search(rose.member, "deelfiets")] == [mine]
