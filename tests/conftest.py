@@ -482,9 +482,15 @@ def browser_login(page, base: str, email: str, password: str = PASSWORD) -> None
 def browser_logout(page) -> None:
     """Log out with the header's button ("Afmelden"); on a phone it is in the folded "Menu",
     which is opened first."""
+    from playwright.sync_api import expect
+
     button = page.get_by_role("button", name="Afmelden")
+    menu = page.locator("details.nav-menu > summary")
+    # wait for the page (a form just sent may still be loading the next one): then one of
+    # the two shows, the button on a wide screen, the folded menu on a phone
+    expect(button.or_(menu).filter(visible=True).first).to_be_visible()
     if not button.is_visible():
-        page.locator("details.nav-menu > summary").click()
+        menu.click()
     button.click()
 
 
