@@ -100,3 +100,28 @@ def test_the_address_book_and_the_organisations_page(rose, client, auth, make_pe
     second = client.get("/people?page=2").get_data(as_text=True)
     assert "Zz Persoon 59" in second and "Zz Persoon 59" not in first
     assert client.get("/organisations?page=7").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url", ["/follow-ups", "/follow-ups?status=open", "/follow-ups/referrals", "/people"]
+)
+def test_lists_cost_the_same_statements_for_few_rows_and_many(
+    rose, make_follow_up, make_person, client, auth, admin, count_queries, url
+):
+    def add(n: int) -> None:
+        for k in range(n):
+            owner = make_person(f"Zz Eigenaar {k:03d}")  # after the others: the same first page
+            make_follow_up(
+                rose.ag_march,
+                f"Opvolgpunt {k:03d}",
+                owner_person=owner,
+                report_to_body=rose.roa,
+            )
+        db.session.commit()
+
+    auth.login(admin.email)
+    add(3)
+    few = statements(client, count_queries, url)
+    add(70)
+    many = statements(client, count_queries, url)
+    assert many == few
