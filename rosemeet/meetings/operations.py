@@ -839,10 +839,7 @@ def end_series(
         )
         series.updated_at = now
         for meeting in upcoming:
-            meeting.status = MeetingStatus.CANCELLED
-            meeting.cancel_reason = reason
-            meeting.sequence += 1
-            meeting.updated_at = now
+            _set_status(meeting, MeetingStatus.CANCELLED, reason)
         db.session.flush()
         notify_cancelled(upcoming, key=f"series:{series.id}:ended:{from_date.isoformat()}")
     logger.info("series %s ends %s: %d meetings cancelled", series.id, from_date, len(upcoming))
@@ -1040,6 +1037,14 @@ def update_meeting(
     return changed
 
 
+def _set_status(meeting: Meeting, status: MeetingStatus, reason: str | None) -> None:
+    """Cancel or reinstate: the status and its reason, and a new SEQUENCE, which tells the
+    invitees' calendars that this version replaces the one they hold."""
+    meeting.status, meeting.cancel_reason = status, reason
+    meeting.sequence += 1
+    meeting.updated_at = utcnow()
+
+
 def cancel_meeting(meeting: Meeting, reason: str, *, version: int | None = None) -> None:
     """Cancel one meeting with a reason; it stays visible as cancelled. A stale ``version``,
     or a save by someone else meanwhile, raises MeetingError "conflict"."""
@@ -1050,10 +1055,7 @@ def cancel_meeting(meeting: Meeting, reason: str, *, version: int | None = None)
         raise MeetingError(_("Say why the meeting is cancelled."), "reason")
     check_version(meeting, version)
     with _one_save_wins():
-        meeting.status = MeetingStatus.CANCELLED
-        meeting.cancel_reason = reason
-        meeting.sequence += 1
-        meeting.updated_at = utcnow()
+        _set_status(meeting, MeetingStatus.CANCELLED, reason)
         db.session.flush()
         notify(meeting, "cancel")
     logger.info("meeting %s cancelled", meeting.id)
@@ -1069,10 +1071,7 @@ def reinstate_meeting(meeting: Meeting, *, version: int | None = None) -> None:
         raise MeetingError(_("This meeting is over: it cannot be reinstated."), "status", "past")
     check_version(meeting, version)
     with _one_save_wins():
-        meeting.status = MeetingStatus.SCHEDULED
-        meeting.cancel_reason = None
-        meeting.sequence += 1
-        meeting.updated_at = utcnow()
+        _set_status(meeting, MeetingStatus.SCHEDULED, None)
         db.session.flush()
         notify(meeting, "invite")
     logger.info("meeting %s reinstated", meeting.id)

@@ -25,10 +25,8 @@ from rosemeet.followups import operations as followups
 from rosemeet.meetings import operations as meetings
 from rosemeet.network import operations as network
 from rosemeet.network.models import BodyKind, OrganisationKind, Role
-from rosemeet.plan.importer import HeadingKind
-from rosemeet.plan.models import PlanAction, PlanHeading
 from tests.conftest import browser_login, brussels
-from tests.plan.conftest import plan_period
+from tests.followups.conftest import make_action
 
 pytestmark = pytest.mark.browser
 
@@ -98,23 +96,7 @@ def site(app, seeded) -> Site:
             title=PASTED_TITLE,
             online_url="https://meet.example.org/actiegroep",
         )
-        heading = PlanHeading(
-            plan=plan_period(),
-            key="r-h",
-            kind=HeadingKind.OBJECTIVE,
-            number="2.1",
-            title="Mobiliteit van, naar en tijdens het werk",
-            level=2,
-            position=1,
-        )
-        action = PlanAction(
-            key="r-a",
-            heading=heading,
-            title="Deelfietsen voor doelgroepmedewerkers uitrollen",
-            position=1,
-            plan=heading.plan,
-        )
-        db.session.add_all([heading, action])
+        action = make_action("Deelfietsen voor doelgroepmedewerkers uitrollen")
         item = agendas.add_item(meeting, title=LONG_TITLE, actions=[action])
         decision = followups.record_decision(item, "We starten een proefproject.", by=rita)
         followups.create_follow_up(
