@@ -421,6 +421,20 @@ def my_follow_ups(person, today: date) -> list[FollowUp]:
     return sorted(rows, key=lambda f: not f.is_open)
 
 
+def my_open_follow_ups(person, limit: int = 5) -> list[FollowUp]:
+    """The person's open follow-ups, the soonest due first, at most ``limit`` (the home page
+    asks on every visit: cut in SQL, not from all of them)."""
+    return list(
+        db.session.scalars(
+            select(FollowUp)
+            .where(FollowUp.owner_person_id == person.id, FollowUp.status.in_(OPEN_STATUSES))
+            .options(*_follow_up_load())
+            .order_by(FollowUp.due_on.is_(None), FollowUp.due_on, FollowUp.id)
+            .limit(limit)
+        )
+    )
+
+
 # --- referrals -------------------------------------------------------------------------------
 
 

@@ -57,9 +57,7 @@ def followup_helpers() -> dict:
         "reported_agendas": lambda meeting: feedback.reported_agendas(meeting, current_user),
         "closable_group": closing.can_close,
         "minutes_outcomes": minutes_outcomes,
-        "my_open_follow_ups": lambda limit=5: [
-            f for f in queries.my_follow_ups(current_user, local_today()) if f.is_open
-        ][:limit],
+        "my_open_follow_ups": lambda limit=5: queries.my_open_follow_ups(current_user, limit),
     }
 
 
