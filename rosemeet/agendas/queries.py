@@ -31,13 +31,12 @@ from rosemeet.agendas.models import (
     ProposalStatus,
     TemplateItem,
 )
-from rosemeet.core.time import local_today
 from rosemeet.db import utcnow
 from rosemeet.extensions import db
 from rosemeet.meetings.models import Meeting, MeetingStatus, meeting_body
-from rosemeet.network.models import Body, Membership, RelationKind
+from rosemeet.network.models import Body, RelationKind
 from rosemeet.network.permissions import BODY_MANAGERS
-from rosemeet.network.queries import related_bodies
+from rosemeet.network.queries import bodies_of, related_bodies
 from rosemeet.plan.models import PlanAction, PlanHeading
 
 #: ``func(meeting) -> list[dict]`` providers of extra agenda sections (JSON)
@@ -231,14 +230,7 @@ def proposals_waiting_for(person: Person) -> list[tuple[Body, int]]:
         .order_by(Body.name)
     )
     if not person.is_admin:
-        today = local_today()
-        runs = select(Membership.body_id).where(
-            Membership.person_id == person.id,
-            Membership.role.in_(BODY_MANAGERS),
-            or_(Membership.since.is_(None), Membership.since <= today),
-            or_(Membership.until.is_(None), Membership.until >= today),
-        )
-        query = query.where(Body.id.in_(runs))
+        query = query.where(Body.id.in_(bodies_of(person, BODY_MANAGERS)))
     return [(body, count) for body, count in db.session.execute(query).all()]
 
 

@@ -3,6 +3,7 @@ API list."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -41,19 +42,21 @@ def visible_bodies(user, include_archived: bool = False, with_aliases: bool = Fa
         return list(db.session.scalars(query))
     seen: ColumnElement[bool] = Body.is_public.is_(True)
     if authenticated:
-        today = local_today()
-        seen = or_(
-            seen,
-            Body.id.in_(
-                select(Membership.body_id).where(
-                    Membership.person_id == user.id,
-                    or_(Membership.since.is_(None), Membership.since <= today),
-                    or_(Membership.until.is_(None), Membership.until >= today),
-                )
-            ),
-        )
+        seen = or_(seen, Body.id.in_(bodies_of(user)))
     query = query.where(seen).options(selectinload(Body.memberships))
     return [b for b in db.session.scalars(query) if can(user, "view", b)]
+
+
+def bodies_of(person, roles: Iterable[Role] | None = None) -> Select[Any]:
+    """The ids of the bodies the person is a member of today (in one of ``roles``, if given),
+    as a subquery: ``current_role`` in SQL."""
+    today = local_today()
+    query = select(Membership.body_id).where(
+        Membership.person_id == person.id,
+        or_(Membership.since.is_(None), Membership.since <= today),
+        or_(Membership.until.is_(None), Membership.until >= today),
+    )
+    return query.where(Membership.role.in_(list(roles))) if roles is not None else query
 
 
 def body_members(body: Body) -> list[Membership]:
